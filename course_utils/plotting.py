@@ -1,0 +1,81 @@
+"""The course's plot style and the live (slider) cells.
+
+Convention for a live cell: the notebook first draws the figure with default values by
+a plain function call (that output is what CI compares and what the book shows), then
+calls :func:`live` with the same function to offer sliders in a running Jupyter.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+__all__ = ["use_course_style", "live", "label", "STATIC_ENV"]
+
+#: set to 1 where no widget front end runs (CI, stored outputs, the book)
+STATIC_ENV = "COURSE_UTILS_STATIC"
+
+COURSE_RC = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 90,
+    "savefig.dpi": 90,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": "medium",
+    "legend.frameon": False,
+    "image.cmap": "viridis",
+}
+
+
+def use_course_style() -> None:
+    """Apply the course rcParams and make inline figures PNG (nbval skips PNG, not SVG)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update(COURSE_RC)
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # pragma: no cover - outside Jupyter
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("png")
+
+
+def label(ax, xlabel: str, ylabel: str, title: str | None = None):
+    """Label an axis in one call; returns ``ax`` for chaining."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def live(func: Callable, *, manual: bool = False, **controls):
+    """Offer ``func`` with sliders in a running Jupyter (``ipywidgets.interactive``).
+
+    ``controls`` maps each argument of ``func`` to an ipywidgets widget or an
+    ``interact`` abbreviation such as ``(0.5, 4.0, 0.1)``. Sliders update on release,
+    so a simulation is not rerun at every pixel of a drag; ``manual=True`` adds a
+    "Run" button for slow functions.
+
+    Returns the widget, or ``None`` (and shows nothing) when ipywidgets is missing or
+    the environment variable ``COURSE_UTILS_STATIC=1`` is set, as ``make test``,
+    ``make outputs`` and the book build do: there the static figure drawn by the
+    plain call above the live cell is what the reader gets, and no simulation runs
+    twice.
+    """
+    if os.environ.get(STATIC_ENV, "") not in ("", "0"):
+        return None
+    try:
+        import ipywidgets as widgets
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return None
+    panel = widgets.interactive(func, {"manual": manual}, **controls)
+    for control in panel.children:
+        if hasattr(control, "continuous_update"):
+            control.continuous_update = False
+    display(panel)
+    return panel
