@@ -24,7 +24,10 @@ COURSE_RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.titlesize": "medium",
-    "legend.frameon": False,
+    "legend.frameon": True,
+    "legend.framealpha": 0.85,
+    "legend.edgecolor": "none",
+    "figure.constrained_layout.use": True,
     "image.cmap": "viridis",
 }
 
