@@ -1,6 +1,7 @@
 # Executable lectures on machine learning for physicists.
 #   make lab     -- create .venv with pinned versions (first time only) and open the course
 #   make test    -- unit tests + strict nbval re-execution of every notebook
+#   make book    -- the static book site from the stored outputs (offline), then make test-book
 SHELL   := /bin/bash
 PYTHON  ?= python3
 VENV    := .venv
@@ -17,7 +18,8 @@ export PYTHONHASHSEED       := 0
 STATIC  := COURSE_UTILS_STATIC=1 MPLBACKEND=module://matplotlib_inline.backend_inline
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: install lab test test-unit test-notebooks lint sync outputs timings bench clean help
+.PHONY: install lab test test-unit test-notebooks lint sync outputs timings bench clean help \
+        book test-book chromium student instructor check-editions timings-table readme-table
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -42,7 +44,7 @@ test-notebooks: install  ## nbval only; NB=05 for one lecture
 	$(STATIC) $(BIN)/pytest $(PYTEST_NB) $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks)
 
 lint: install  ## ruff over the package, tests, scripts and notebook sources
-	$(BIN)/ruff check course_utils tests scripts bench notebooks
+	$(BIN)/ruff check course_utils tests scripts bench notebooks book
 
 sync: install  ## pair every notebooks/*.py with its .ipynb (jupytext)
 	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.py
@@ -56,6 +58,39 @@ timings: install  ## seconds per notebook on this machine; NB=05 for one lecture
 bench: install  ## side-by-side benchmarks against peer libraries (bench/RESULTS.md)
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	@set -e; for f in bench/bench_*.py; do [ -e "$$f" ] || continue; echo "== $$f"; $(PY) $$f; done
+
+# ---- book site, editions, README table (book/, scripts/build_book.py, scripts/make_editions.py)
+$(VENV)/.installed-book: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,book]"
+	touch $@
+
+book: $(VENV)/.installed-book  ## build the book site from the stored outputs -> _build/book/_build/html
+	$(PY) scripts/build_book.py build
+
+chromium:  ## make sure headless Chromium is here for test-book (as root: installs Debian's chromium)
+	@if command -v chromium >/dev/null || [ -n "$$CHROMIUM" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	else echo "test-book needs Chromium: sudo apt-get install chromium (or set CHROMIUM=/path)"; exit 1; fi; \
+	command -v chromium >/dev/null
+
+test-book: book chromium  ## build the book, then open every page in headless Chromium (screenshots in _build/book/screenshots)
+	$(BIN)/pytest -q book/test_site.py
+
+student: install  ## student edition (solutions removed) -> student/; NB=05 for one lecture
+	$(PY) scripts/make_editions.py student $(NB)
+
+instructor: install  ## instructor edition (solutions kept) -> instructor/; NB=05 for one lecture
+	$(PY) scripts/make_editions.py instructor $(NB)
+
+check-editions: install  ## write both editions and execute them top to bottom; NB=05 for one lecture
+	$(STATIC) $(PY) scripts/make_editions.py check $(NB)
+
+timings-table: install  ## run every notebook, save book/timings.txt, rewrite the README lecture table
+	set -o pipefail; $(STATIC) $(PY) scripts/run_notebooks.py timings $(NB) | tee book/timings.txt
+	$(PY) scripts/build_book.py readme-table
+
+readme-table: install  ## rewrite the README lecture table from the notebooks, book/course.yml, book/timings.txt
+	$(PY) scripts/build_book.py readme-table
 
 clean:  ## remove the venv and every build product
 	rm -rf $(VENV) _build book/_build student instructor .pytest_cache .ruff_cache

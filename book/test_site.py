@@ -44,7 +44,7 @@ def chromium() -> str:
     for name in (os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"):
         if name and shutil.which(name):
             return shutil.which(name)
-    pytest.fail("no Chromium found: `make chromium` (as root: apt-get install -y chromium) or set CHROMIUM=/path")
+    pytest.fail("no Chromium: `make chromium` (as root: apt-get install -y chromium) or set CHROMIUM=/path")
 
 
 def lecture_notebooks() -> list[Path]:
@@ -61,7 +61,8 @@ def lecture_title(ipynb: Path) -> str:
 
 
 def solution_count(ipynb: Path) -> int:
-    return sum("solution" in c.get("metadata", {}).get("tags", []) for c in json.loads(ipynb.read_text())["cells"])
+    cells = json.loads(ipynb.read_text())["cells"]
+    return sum("solution" in c.get("metadata", {}).get("tags", []) for c in cells)
 
 
 # --------------------------------------------------------------------------- a tiny CDP client
@@ -126,7 +127,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site():
     if not (HTML / "index.html").exists():
         pytest.fail(f"no built site at {HTML.relative_to(ROOT)}: run `make book` first")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
+    handler = functools.partial(QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -184,6 +186,15 @@ CHECKS_JS = r"""
 })()
 """
 
+SCROLL_TO_FIGURE_JS = r"""
+(() => {
+  const i = document.querySelector('main img[src*="_images/"]');
+  if (!i) return false;
+  i.scrollIntoView({block: 'center'});
+  return true;
+})()
+"""
+
 
 def visit(browser: DevTools, url: str, shot: Path) -> tuple[dict, list[str], list[str]]:
     """Open ``url`` in a fresh tab; return the page checks, the console errors and the external requests."""
@@ -202,8 +213,7 @@ def visit(browser: DevTools, url: str, shot: Path) -> tuple[dict, list[str], lis
         shot.parent.mkdir(parents=True, exist_ok=True)
         png = browser.send("Page.captureScreenshot", session, format="png")["data"]
         shot.write_bytes(base64.b64decode(png))
-        if browser.evaluate(session, "(() => { const i = document.querySelector('main img[src*=\"_images/\"]');"
-                                     " if (!i) return false; i.scrollIntoView({block: 'center'}); return true; })()"):
+        if browser.evaluate(session, SCROLL_TO_FIGURE_JS):
             time.sleep(0.3)
             png = browser.send("Page.captureScreenshot", session, format="png")["data"]
             shot.with_name(shot.stem + "-figure.png").write_bytes(base64.b64decode(png))
@@ -213,7 +223,8 @@ def visit(browser: DevTools, url: str, shot: Path) -> tuple[dict, list[str], lis
                 continue
             method, params = ev.get("method"), ev.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                errors.append("console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in params["args"]))
+                args = (str(a.get("value", a.get("description", ""))) for a in params["args"])
+                errors.append("console: " + " ".join(args))
             elif method == "Runtime.exceptionThrown":
                 d = params["exceptionDetails"]
                 errors.append(f"exception: {d.get('text')} {d.get('exception', {}).get('description', '')}")
@@ -250,7 +261,8 @@ def test_front_pages(site, browser, page):
 def test_lecture_page(site, browser, ipynb):
     page = HTML / "lectures" / f"{ipynb.stem}.html"
     assert page.exists(), f"{page.relative_to(ROOT)} not built: run `make book`"
-    checks, errors, external = visit(browser, f"{site}/lectures/{ipynb.stem}.html", SHOTS / f"{ipynb.stem}.png")
+    url = f"{site}/lectures/{ipynb.stem}.html"
+    checks, errors, external = visit(browser, url, SHOTS / f"{ipynb.stem}.png")
     title = lecture_title(ipynb)
     assert title in checks["title"], f"page title {checks['title']!r} lacks the lecture title {title!r}"
     # math: MathJax from the build, every math node typeset, nothing left raw

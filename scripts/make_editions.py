@@ -1,0 +1,163 @@
+"""Student and instructor editions of the lectures, from the solution tags of the sources.
+
+    python scripts/make_editions.py student [NB ...]      # -> student/NN_topic.ipynb, solutions removed
+    python scripts/make_editions.py instructor [NB ...]   # -> instructor/NN_topic.ipynb, everything kept
+    python scripts/make_editions.py check [NB ...]        # write both editions and execute them top to bottom
+
+NB is a lecture number ("05") or a path; default is every notebooks/NN_*.ipynb. A solution
+is a code cell tagged ``solution`` (``# %% tags=["solution"]`` in the jupytext source).
+
+The student edition replaces each solution cell by an empty exercise cell (tag
+``exercise``) and keeps the stored outputs of every other cell, so it reads like the book
+without the answers. The instructor edition is the notebook as stored. Both start with a
+cell that installs course_utils when the notebook is opened in Google Colab (it does
+nothing elsewhere). ``check`` executes both editions from a fresh kernel (one thread,
+COURSE_UTILS_STATIC=1, like `make test`): a student edition that fails means a later cell
+uses a name that only a solution defines.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SOLUTION_TAG = "solution"
+EDITIONS = ("student", "instructor")
+ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+       "COURSE_UTILS_STATIC": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+EXERCISE_STUB = "# Your solution here (the instructor edition has one).\n"
+
+
+def repository() -> tuple[str, str]:
+    meta = yaml.safe_load((ROOT / "book" / "course.yml").read_text())
+    return meta["repository"], meta["branch"]
+
+
+def colab_cell() -> nbformat.NotebookNode:
+    repo, branch = repository()
+    src = (
+        "# Google Colab only: install course_utils and its dependencies (does nothing elsewhere)\n"
+        "import sys\n"
+        "if \"google.colab\" in sys.modules:\n"
+        f"    %pip install -q \"course_utils @ git+https://github.com/{repo}@{branch}\"\n"
+    )
+    cell = nbformat.v4.new_code_cell(src, id="colab-install")
+    cell.metadata["tags"] = ["colab"]
+    return cell
+
+
+def is_solution(cell) -> bool:
+    return cell.cell_type == "code" and SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def edition(nb: nbformat.NotebookNode, which: str) -> nbformat.NotebookNode:
+    """The ``which`` edition of ``nb`` ("student" or "instructor"); ``nb`` is not modified."""
+    if which not in EDITIONS:
+        raise ValueError(f"which must be one of {EDITIONS}, got {which!r}")
+    out = copy.deepcopy(nb)
+    cells = []
+    for i, cell in enumerate(out.cells):
+        if which == "student" and is_solution(cell):
+            stub = nbformat.v4.new_code_cell(EXERCISE_STUB, id=f"exercise-{i}")
+            stub.metadata["tags"] = ["exercise"]
+            cells.append(stub)
+        else:
+            cells.append(cell)
+    # the Colab cell goes after the title cell, so the notebook still opens on its title
+    first_md = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
+    cells.insert(first_md + 1, colab_cell())
+    if out.nbformat == 4 and out.nbformat_minor < 5:  # cell ids exist from v4.5 on
+        for cell in cells:
+            cell.pop("id", None)
+    out.cells = cells
+    out.metadata.pop("jupytext", None)  # an edition is not paired with the sources
+    out.metadata.setdefault("course", {})["edition"] = which
+    for cell in out.cells:  # execution counts would be off by the inserted cell
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            for o in cell.get("outputs", []):
+                if "execution_count" in o:
+                    o["execution_count"] = None
+    return out
+
+
+def notebooks(args: list[str]) -> list[Path]:
+    if not args:
+        return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    found = []
+    for a in args:
+        p = Path(a)
+        if p.suffix in (".py", ".ipynb") and p.with_suffix(".ipynb").exists():
+            found.append(p.with_suffix(".ipynb"))
+            continue
+        matches = sorted(NOTEBOOKS.glob(f"{a}_*.ipynb"))
+        if not matches:
+            sys.exit(f"no notebook matches {a!r} (give a path or a lecture number such as 05)")
+        found.extend(matches)
+    return found
+
+
+def write(which: str, paths: list[Path]) -> list[Path]:
+    folder = ROOT / which
+    folder.mkdir(exist_ok=True)
+    written = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        ed = edition(nb, which)
+        target = folder / path.name
+        nbformat.write(ed, target)
+        removed = sum(map(is_solution, nb.cells)) if which == "student" else 0
+        note = f", {removed} solution cells removed" if which == "student" else ""
+        print(f"{target.relative_to(ROOT)}{note}")
+        written.append(target)
+    return written
+
+
+def execute(path: Path) -> float:
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    t0 = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in (*EDITIONS, "check"):
+        print(__doc__)
+        return 2
+    mode, paths = argv[0], notebooks(argv[1:])
+    if not paths:
+        sys.exit("no notebooks/NN_topic.ipynb found")
+    if mode in EDITIONS:
+        write(mode, paths)
+        return 0
+    os.environ.update(ENV)
+    failed = []
+    for which in EDITIONS:
+        for target in write(which, paths):
+            try:
+                seconds = execute(target)
+                print(f"executed {target.relative_to(ROOT)} ({seconds:.1f} s)", flush=True)
+            except Exception as exc:  # report every edition, then fail
+                why = f"{type(exc).__name__}: {str(exc)[-800:]}"
+                print(f"FAILED {target.relative_to(ROOT)}: {why}", flush=True)
+                failed.append(target)
+    if failed:
+        print(f"{len(failed)} edition(s) do not run top to bottom", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

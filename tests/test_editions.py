@@ -1,0 +1,118 @@
+"""The student/instructor editions and the book's table of contents (fast: no Chromium, no Sphinx).
+
+The browser test of the built site is book/test_site.py, run by `make test-book`.
+"""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+editions = load("make_editions")
+build_book = load("build_book")
+
+
+def lecture() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 99 · A lecture\n\nTheory $E = -\\sum_i h_i s_i$."),
+        nbformat.v4.new_code_cell("x = 2\nprint(x)"),
+        nbformat.v4.new_markdown_cell("**Exercise.** Square it."),
+        nbformat.v4.new_code_cell("y = x**2\nprint(y)", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\ncu.plotting.live(plot, T=(0.5, 4.0, 0.1))"),
+        nbformat.v4.new_code_cell("print(x + 1)"),
+    ]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="2\n")]
+    nb.cells[3].outputs = [nbformat.v4.new_output("stream", text="4\n")]
+    return nb
+
+
+def sources(nb):
+    return [c.source for c in nb.cells]
+
+
+def test_student_edition_removes_exactly_the_solutions():
+    nb = lecture()
+    student = editions.edition(nb, "student")
+    assert "y = x**2\nprint(y)" not in sources(student)
+    assert all("solution" not in c.metadata.get("tags", []) for c in student.cells)
+    stubs = [c for c in student.cells if "exercise" in c.metadata.get("tags", [])]
+    assert len(stubs) == 1 and stubs[0].source == editions.EXERCISE_STUB and not stubs[0].outputs
+    # every other cell is kept, in order, with its stored output
+    kept = [s for s in sources(nb) if s != "y = x**2\nprint(y)"]
+    assert [s for s in sources(student) if s in kept] == kept
+    assert student.cells[2].outputs[0]["text"] == "2\n"
+    assert sources(nb)[3] == "y = x**2\nprint(y)", "the source notebook is not modified"
+    nbformat.validate(student)
+
+
+def test_instructor_edition_keeps_everything_and_both_get_the_colab_cell():
+    nb = lecture()
+    instructor = editions.edition(nb, "instructor")
+    assert [s for s in sources(instructor) if s in sources(nb)] == sources(nb)
+    for which in ("student", "instructor"):
+        ed = editions.edition(nb, which)
+        assert ed.cells[0].cell_type == "markdown", "an edition still opens on its title"
+        colab = ed.cells[1].source
+        assert "google.colab" in colab and "course_utils @ git+https://github.com/" in colab
+        assert ed.metadata["course"]["edition"] == which
+        nbformat.validate(ed)
+    with pytest.raises(ValueError, match="which"):
+        editions.edition(nb, "teacher")
+
+
+def test_colab_cell_is_valid_ipython_and_idle_outside_colab():
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(editions.colab_cell().source)
+    compile(code, "colab-cell", "exec")  # the indented %pip is turned into a call
+    namespace = {}
+    exec(code, namespace)  # not in Colab: nothing is installed, no error
+
+
+def test_the_book_shows_solutions_folded_and_the_live_cell_note():
+    meta = {"repository": "owner/repo", "branch": "main"}
+    web = build_book.web_notebook(json.loads(nbformat.writes(lecture())), "99_a_lecture", meta)
+    solution = [c for c in web["cells"] if "solution" in c["metadata"].get("tags", [])]
+    assert len(solution) == 1 and "hide-cell" in solution[0]["metadata"]["tags"]
+    assert solution[0]["metadata"]["mystnb"]["code_prompt_show"] == "Show solution"
+    assert not any("NBVAL" in "".join(c["source"]) for c in web["cells"])
+    text = [("".join(c["source"])) for c in web["cells"] if c["cell_type"] == "markdown"]
+    assert any("Live cell" in t for t in text)
+    assert "colab.research.google.com/github/owner/repo/blob/main/notebooks/99_a_lecture.ipynb" in text[1]
+    nbformat.validate(nbformat.reads(json.dumps(web), as_version=4))
+
+
+def test_toc_puts_lectures_in_order_in_their_parts():
+    parts = build_book.course()["parts"]
+    found = [{"number": n, "stem": f"{n:02d}_x"} for n in (1, 5, 7, 12, 17, 18)]
+    toc = build_book.toc(found, parts)
+    captions = [p["caption"] for p in toc["parts"]]
+    assert captions == ["Getting started", "Foundations", "Sampling and energy",
+                        "Memory and spin-glass learning", "Generative models", "Data and society"]
+    files = [c["file"] for p in toc["parts"][1:] for c in p["chapters"]]
+    assert files == [f"lectures/{n:02d}_x" for n in (1, 5, 7, 12, 17, 18)]
+    # the parts cover lectures 01-18 with no gap or overlap
+    covered = sorted(n for p in parts for n in range(p["lectures"][0], p["lectures"][1] + 1))
+    assert covered == list(range(1, 19))
+
+
+def test_every_lecture_present_has_book_metadata():
+    meta = build_book.course()["lectures"]
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
+        entry = meta.get(path.name[:2], {})
+        assert entry.get("prerequisites") and entry.get("topic"), f"course.yml: no lecture {path.name[:2]}"
