@@ -1,0 +1,287 @@
+"""Model collapse: what happens when each model generation is trained on the previous one's output.
+
+Three solvable models from Kempe's lectures (synthetic data and scaling laws):
+
+* Gaussian refit: fit N(mu, var) by maximum likelihood to T samples drawn from the previous
+  fit. E[var_n] = ((T-1)/T)^n, yet log var_n is a random walk with negative drift, so every
+  chain collapses to a point, even with the unbiased (T-1) estimator.
+* Linear regression on self-generated labels: generation 0 is ordinary least squares on T0
+  real samples, generation n >= 1 on T inputs labelled by generation n-1. The errors add:
+  E||w_n - w0||^2 = sigma^2 d/(T0-d-1) + n sigma^2 d/(T-d-1).
+* Hutter's infinite-memory model on Zipf data p(i) ~ i^-beta: test error ~ T^-(1-1/beta),
+  and a generator that cuts the tail at rank k leaves a plateau sum_{i>k} p(i) ~ k^-(beta-1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from .validation import check_array, check_in_range, check_int, check_positive
+
+__all__ = [
+    "gaussian_refit_chain",
+    "expected_refit_variance",
+    "expected_refit_log_variance",
+    "regression_collapse",
+    "regression_collapse_theory",
+    "zipf_probabilities",
+    "zipf_memory_error",
+    "hutter_test_error",
+    "zipf_tail_mass",
+]
+
+
+# ------------------------------------------------------------------------- Gaussian refit
+def _check_ddof(ddof, n_samples: int) -> int:
+    ddof = check_int("ddof", ddof, minimum=0, maximum=1)
+    return ddof
+
+
+def gaussian_refit_chain(n_generations: int, n_samples: int, n_chains: int = 1, seed: int = 0,
+                         *, ddof: int = 0) -> dict:
+    """Repeated maximum-likelihood refits mu_{n+1} = mean(x), var_{n+1} = sum (x - mean)^2 / (T - ddof).
+
+    Generation 0 is N(0, 1); generation n+1 is fitted to T = ``n_samples`` draws
+    x ~ N(mu_n, var_n) of generation n. ``ddof=0`` is the maximum-likelihood fit (variance
+    divided by T), ``ddof=1`` the unbiased one. All chains advance together as one
+    (n_chains, T) array per generation.
+
+    Returns dict ``mean`` and ``var``: arrays (n_chains, n_generations + 1).
+    """
+    n_generations = check_int("n_generations", n_generations, minimum=1)
+    n_samples = check_int("n_samples", n_samples, minimum=2)
+    n_chains = check_int("n_chains", n_chains, minimum=1)
+    ddof = _check_ddof(ddof, n_samples)
+    rng = np.random.default_rng(seed)
+    mean = np.zeros((n_chains, n_generations + 1))
+    var = np.ones((n_chains, n_generations + 1))
+    for n in range(n_generations):
+        x = mean[:, n, None] + np.sqrt(var[:, n, None]) * rng.standard_normal((n_chains, n_samples))
+        mean[:, n + 1] = x.mean(axis=1)
+        var[:, n + 1] = x.var(axis=1, ddof=ddof)
+    return {"mean": mean, "var": var}
+
+
+def expected_refit_variance(generations, n_samples: int, *, ddof: int = 0):
+    """E[var_n] = ((T-1)/(T-ddof))^n: each refit multiplies var by chi^2_{T-1}/(T-ddof)."""
+    n = check_positive("generations", generations, allow_zero=True)
+    T = check_int("n_samples", n_samples, minimum=2)
+    ddof = _check_ddof(ddof, T)
+    return ((T - 1.0) / (T - ddof)) ** n
+
+
+def expected_refit_log_variance(generations, n_samples: int, *, ddof: int = 0):
+    """E[log var_n] = n [psi((T-1)/2) + log(2/(T-ddof))] < 0: the drift of the log-variance walk.
+
+    log var_n is a sum of n independent log(chi^2_{T-1}/(T-ddof)), and E log chi^2_k =
+    psi(k/2) + log 2 (psi the digamma function). The drift is negative for both ddof = 0
+    and ddof = 1 (Jensen), so var_n -> 0 almost surely although E[var_n] stays 1 for ddof = 1.
+    """
+    n = check_positive("generations", generations, allow_zero=True)
+    T = check_int("n_samples", n_samples, minimum=2)
+    ddof = _check_ddof(ddof, T)
+    return n * (special.digamma((T - 1) / 2.0) + np.log(2.0 / (T - ddof)))
+
+
+# --------------------------------------------------------------------- regression collapse
+def _sample_sizes(T, n_generations: int, d: int) -> np.ndarray:
+    if np.ndim(T) == 0:
+        T = check_int("T", T, minimum=1)
+        sizes = np.full(n_generations, T, dtype=int)
+    else:
+        sizes = check_array("T", T, shape=(n_generations,), dtype=float)
+        if not np.all(sizes == np.round(sizes)):
+            raise ValueError("T must contain integer sample sizes")
+        sizes = sizes.astype(int)
+    if np.any(sizes <= d + 1):
+        raise ValueError(f"T must be > d + 1 = {d + 1} (E tr (X^T X)^-1 = d/(T-d-1) needs it), "
+                         f"got a minimum of {sizes.min()}")
+    return sizes
+
+
+def _gram_and_root(rng, n: int, n_trials: int, d: int):
+    """Exact draws of G = X^T X and of F with F F^T = G, for X an (n x d) matrix of N(0, 1) entries.
+
+    Least squares sees the data only through G and X^T eps ~ N(0, sigma^2 G) given X, so
+    sampling G (Wishart(n, I_d), by Bartlett's decomposition G = A A^T when n >= d) and
+    X^T eps = sigma F z is exact in distribution and costs O(d^2), not O(n d), per trial.
+    """
+    if n < d:  # singular Wishart: draw the few rows explicitly
+        X = rng.standard_normal((n_trials, n, d))
+        Xt = np.swapaxes(X, 1, 2)
+        return Xt @ X, Xt
+    A = np.tril(rng.standard_normal((n_trials, d, d)), k=-1)
+    idx = np.arange(d)
+    A[:, idx, idx] = np.sqrt(rng.chisquare(n - idx, size=(n_trials, d)))
+    return A @ np.swapaxes(A, 1, 2), A
+
+
+def regression_collapse(d: int, T, T0: int, noise_std: float, n_generations: int, n_trials: int,
+                        seed: int = 0, *, real_fraction: float = 0.0, ridge: float = 0.0) -> np.ndarray:
+    """Mean test error E||w_n - w0||^2 of least squares retrained on its own labels, generation by generation.
+
+    Generation 0: w_0-hat = OLS on T0 real samples x ~ N(0, I_d), y = x.w0 + eps, eps ~ N(0, sigma^2).
+    Generation n >= 1: T fresh inputs X_n labelled y = X_n w_{n-1}-hat + eps, refit
+    w_n-hat = (X_n^T X_n + ridge I)^-1 X_n^T y. For isotropic inputs E_test = ||w_n - w0||^2
+    (eq. 3.16 of the notes), and for OLS E_n = sigma^2 d/(T0-d-1) + n sigma^2 d/(T-d-1).
+
+    ``T`` is an int or an array of n_generations sample sizes (a schedule growing with n);
+    a fraction ``real_fraction`` of each later generation's samples is labelled by the true
+    w0 instead (real data mixed back in); ``ridge`` >= 0 is the penalty lambda of every fit.
+    w0 is drawn uniformly on the unit sphere for each trial. The fits see the data only
+    through X^T X and X^T y, which are drawn exactly (Wishart by Bartlett's decomposition),
+    and all trials are solved at once by a batched ``numpy.linalg.solve``, so the cost does
+    not grow with T. Returns an array (n_generations + 1,).
+    """
+    d = check_int("d", d, minimum=1)
+    n_generations = check_int("n_generations", n_generations, minimum=0)
+    n_trials = check_int("n_trials", n_trials, minimum=1)
+    T0 = check_int("T0", T0, minimum=1)
+    if T0 <= d + 1:
+        raise ValueError(f"T0 must be > d + 1 = {d + 1} (E tr (X^T X)^-1 = d/(T0-d-1) needs it), got {T0}")
+    sizes = _sample_sizes(T, n_generations, d) if n_generations else np.zeros(0, dtype=int)
+    sigma = check_positive("noise_std", noise_std, allow_zero=True)
+    rho = check_in_range("real_fraction", real_fraction, 0.0, 1.0)
+    lam = check_positive("ridge", ridge, allow_zero=True)
+    rng = np.random.default_rng(seed)
+    w0 = rng.standard_normal((n_trials, d))
+    w0 /= np.linalg.norm(w0, axis=1, keepdims=True)
+
+    def moments(n, teacher):
+        """X^T X and X^T y for n samples labelled y = x.teacher + eps (all trials at once)."""
+        G, F = _gram_and_root(rng, n, n_trials, d)
+        z = rng.standard_normal((n_trials, F.shape[2], 1))
+        return G, (G @ teacher[..., None] + sigma * (F @ z))[..., 0]
+
+    def fit(G, b):
+        return np.linalg.solve(G + lam * np.eye(d), b[..., None])[..., 0]
+
+    w = fit(*moments(T0, w0))
+    errors = [np.mean(np.sum((w - w0) ** 2, axis=1))]
+    for T_n in sizes:
+        n_real = int(round(rho * T_n))
+        G, b = moments(T_n - n_real, w)  # synthetic part, labelled by the previous generation
+        if n_real:
+            G_r, b_r = moments(n_real, w0)
+            G, b = G + G_r, b + b_r
+        w = fit(G, b)
+        errors.append(np.mean(np.sum((w - w0) ** 2, axis=1)))
+    return np.asarray(errors)
+
+
+def regression_collapse_theory(d: int, T, T0: int, noise_std: float, n_generations: int) -> np.ndarray:
+    """E_n = sigma^2 d/(T0-d-1) + sum_{k=1}^n sigma^2 d/(T_k-d-1), exact for OLS chains (eq. 3.25).
+
+    Each refit adds an independent zero-mean error (X^T X)^-1 X^T eps, of mean squared norm
+    sigma^2 E tr (X^T X)^-1 = sigma^2 d/(T-d-1) (mean of an inverse Wishart matrix).
+    ``T`` is an int or an array of n_generations sample sizes. Returns (n_generations + 1,).
+    """
+    d = check_int("d", d, minimum=1)
+    n_generations = check_int("n_generations", n_generations, minimum=0)
+    T0 = check_int("T0", T0, minimum=1)
+    if T0 <= d + 1:
+        raise ValueError(f"T0 must be > d + 1 = {d + 1}, got {T0}")
+    sizes = _sample_sizes(T, n_generations, d) if n_generations else np.zeros(0, dtype=int)
+    s2 = check_positive("noise_std", noise_std, allow_zero=True) ** 2
+    steps = s2 * d / (sizes - d - 1.0)
+    return s2 * d / (T0 - d - 1.0) + np.concatenate([[0.0], np.cumsum(steps)])
+
+
+# ------------------------------------------------------------------ Zipf / infinite memory
+def _check_beta(beta) -> float:
+    beta = check_positive("beta", beta)
+    if np.ndim(beta) or beta <= 1.0:
+        raise ValueError(f"beta must be a number > 1 (Zipf law p(i) ~ i^-beta is normalisable), got {beta!r}")
+    return float(beta)
+
+
+def zipf_probabilities(i, beta: float):
+    """p(i) = i^-beta / zeta(beta), i = 1, 2, ...: the Zipf law of the data (eq. 3.4 of the notes)."""
+    beta = _check_beta(beta)
+    i = check_array("i", i)
+    if np.any(i < 1):
+        raise ValueError("i must be ranks >= 1")
+    return i ** -beta / special.zeta(beta)
+
+
+def zipf_tail_mass(k, beta: float):
+    """sum_{i > k} p(i) = zeta(beta, k+1)/zeta(beta) ~ k^-(beta-1)/((beta-1) zeta(beta)), the tail-cut plateau."""
+    beta = _check_beta(beta)
+    k = check_positive("k", k, allow_zero=True)
+    return special.zeta(beta, np.asarray(k) + 1.0) / special.zeta(beta)
+
+
+def _check_k(k):
+    if k is None:
+        return None
+    return check_int("k", k, minimum=1)
+
+
+def zipf_memory_error(T, beta: float, n_trials: int = 20, seed: int = 0, *,
+                      k: int | None = None) -> np.ndarray:
+    """Monte Carlo test error of Hutter's memory model: the Zipf mass of the ranks not among T training draws.
+
+    The model memorises f(i) for every i it has seen and answers "don't know" otherwise,
+    so its test error is E_test = sum_i p(i) 1[i not in D_T] (eq. 3.4). Training draws come
+    from the Zipf law p, or, with a tail cut ``k``, from p restricted to ranks i <= k (data
+    from a generator that never produces rare items). ``T`` is an int or 1-D array of
+    sample sizes; the trials of one T are drawn as one (n_trials, T) array.
+    Returns an array (len(T), n_trials) (or (n_trials,) for a scalar T).
+    """
+    beta = _check_beta(beta)
+    n_trials = check_int("n_trials", n_trials, minimum=1)
+    k = _check_k(k)
+    sizes = np.atleast_1d(check_array("T", T, ndim=(0, 1)))
+    if np.any(sizes < 1) or not np.all(sizes == np.round(sizes)):
+        raise ValueError(f"T must contain integer sample sizes >= 1, got {T!r}")
+    rng = np.random.default_rng(seed)
+    zeta = special.zeta(beta)
+    if k is not None:
+        p_cut = np.arange(1, k + 1) ** -beta
+        cdf = np.cumsum(p_cut / p_cut.sum())
+    out = np.empty((sizes.size, n_trials))
+    for j, T_j in enumerate(sizes.astype(int)):
+        if k is None:
+            draws = rng.zipf(beta, size=(n_trials, T_j))
+        else:  # inverse-cdf sampling of the truncated law
+            draws = np.searchsorted(cdf, rng.random((n_trials, T_j)), side="right") + 1
+            draws = np.minimum(draws, k)
+        draws = np.sort(draws, axis=1)
+        first = np.ones_like(draws, dtype=bool)
+        first[:, 1:] = draws[:, 1:] != draws[:, :-1]
+        seen_mass = np.where(first, draws.astype(float) ** -beta, 0.0).sum(axis=1) / zeta
+        out[j] = 1.0 - seen_mass
+    return out[0] if np.ndim(T) == 0 else out
+
+
+def hutter_test_error(T, beta: float, *, k: int | None = None, rel_tol: float = 1e-6):
+    """E_test(T) = sum_i p(i) (1 - q(i))^T, exact up to rel_tol (eq. 3.5; with a tail cut, eq. 3.9).
+
+    q = p for clean data; with a tail cut at rank k, q(i) = p(i)/P(i <= k) for i <= k and 0
+    beyond, so the error adds the plateau sum_{i>k} p(i). The infinite sum is done exactly
+    up to a rank N where T q(N) is small and by Hurwitz zeta functions beyond
+    ((1-q)^T ~ 1 - T q there). For large T, E_test ~ Gamma(1-1/beta)/(beta zeta(beta)^(1/beta)) T^-(1-1/beta).
+    """
+    beta = _check_beta(beta)
+    k = _check_k(k)
+    rel_tol = check_in_range("rel_tol", rel_tol, 0.0, 1e-2, closed=False)
+    T_arr = check_positive("T", T)
+    T_arr = np.atleast_1d(np.asarray(T_arr, dtype=float))
+    zeta = special.zeta(beta)
+    result = np.empty_like(T_arr)
+    for j, Tj in enumerate(T_arr):
+        if k is not None:
+            i = np.arange(1, k + 1, dtype=float)
+            p = i**-beta / zeta
+            q = p / p.sum()
+            result[j] = np.sum(p * np.exp(Tj * np.log1p(-q))) + zipf_tail_mass(k, beta)
+            continue
+        # beyond N: T p(N) <= sqrt(2 rel_tol) makes the dropped (T p)^2/2 term negligible
+        N = int(np.ceil((Tj / (zeta * np.sqrt(2 * rel_tol))) ** (1.0 / beta))) + 1
+        i = np.arange(1, N + 1, dtype=float)
+        p = i**-beta / zeta
+        head = np.sum(p * np.exp(Tj * np.log1p(-p)))
+        tail = special.zeta(beta, N + 1.0) / zeta - Tj * special.zeta(2 * beta, N + 1.0) / zeta**2
+        result[j] = head + tail
+    return result[0] if np.ndim(T) == 0 else result
