@@ -43,7 +43,7 @@ def setup(seed: int = 0, *, plots: bool = True) -> np.random.Generator:
     except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
         pass
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - seeds libraries that still use the legacy global state
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency, but keep numpy-only use working

@@ -12,9 +12,9 @@ from course_utils import validation as v
 
 def test_setup_returns_seeded_generator_and_seeds_everything():
     rng = cu.setup(seed=3, plots=False)
-    a = (rng.random(3), np.random.random(), random.random(), torch.rand(2))
+    a = (rng.random(3), np.random.random(), random.random(), torch.rand(2))  # noqa: NPY002
     rng = cu.setup(seed=3, plots=False)
-    b = (rng.random(3), np.random.random(), random.random(), torch.rand(2))
+    b = (rng.random(3), np.random.random(), random.random(), torch.rand(2))  # noqa: NPY002
     np.testing.assert_array_equal(a[0], b[0])
     assert a[1] == b[1] and a[2] == b[2]
     assert torch.equal(a[3], b[3])

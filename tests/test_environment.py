@@ -3,9 +3,9 @@ name the same packages at the same versions, and the data manifest matches the f
 
 import hashlib
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +84,8 @@ def test_data_manifest_checksums():
         if line.strip() and not line.startswith("#"):
             digest, name = line.split()
             listed[name] = digest
-    files = {p.name for p in (ROOT / "data").iterdir() if p.is_file() and p.name not in ("MANIFEST.sha256", "README.md")}
+    skip = ("MANIFEST.sha256", "README.md")
+    files = {p.name for p in (ROOT / "data").iterdir() if p.is_file() and p.name not in skip}
     assert files == set(listed), "every data file needs a line in data/MANIFEST.sha256 (and vice versa)"
     for name, digest in listed.items():
         assert hashlib.sha256((ROOT / "data" / name).read_bytes()).hexdigest() == digest, name
