@@ -1,0 +1,583 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 08 · The inverse Ising problem and restricted Boltzmann machines
+#
+# Statistical physics usually runs forwards: given couplings, compute correlations. Data
+# analysis runs backwards: we record $M$ snapshots of $N$ binary variables (spiking
+# neurons, amino acids, black-and-white pixels) and ask which model produced them. The
+# least-biased model that reproduces the measured means and pairwise correlations is an
+# Ising model, and fitting it is *Boltzmann learning*. Its couplings say nothing about
+# the few "patterns" that may organise the data; rewriting the Hopfield model as a
+# bipartite network of visible and hidden units gives the restricted Boltzmann machine
+# (RBM), which learns patterns directly. The same bipartite picture turns a Gaussian
+# mixture into a network with softmax hidden units.
+#
+# **Learning goals**
+# - derive the Ising model as the maximum-entropy distribution with given $\langle s_i\rangle$
+#   and $\langle s_i s_j\rangle$, and its log-likelihood gradient (moment matching);
+# - infer couplings from samples of a known model and compare the error with the
+#   Cramér-Rao floor $\propto 1/\sqrt{M}$;
+# - estimate model moments by Monte Carlo with persistent chains when $2^N$ is too large;
+# - use the Hubbard-Stratonovich transform to write the Hopfield model as an RBM with
+#   Gaussian hidden units, and check it by enumeration;
+# - train RBMs with contrastive divergence on small images and read the learned patterns;
+# - write a Gaussian mixture as a network whose hidden unit is a softmax.
+#
+# *Source:* handwritten notes on generative models, part IV.A (Ising inverse problem) and
+# IV.B (Hopfield model, Hubbard-Stratonovich, RBM, GMM as a network),
+# `shared/notes/003_*`. The Hopfield phase diagram itself is lecture 07.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import special
+from sklearn.mixture import GaussianMixture
+
+import course_utils as cu
+from course_utils import boltzmann as bm
+from course_utils import rbm
+
+rng = cu.setup(seed=0)
+
+# %% [markdown]
+# ## 1. Maximum entropy gives the Ising model
+#
+# We observe $M$ configurations $\{s_i^{(a)}\}$, $s_i^{(a)}=\pm1$, $i=1..N$, $a=1..M$, and
+# measure the single-site and pairwise averages
+# $\langle s_i\rangle_D = \frac1M\sum_a s_i^{(a)}$ and
+# $\langle s_i s_j\rangle_D = \frac1M\sum_a s_i^{(a)} s_j^{(a)}$.
+# Among all distributions $p(\vec s)$ reproducing them, take the one of largest entropy
+# $S=-\sum_{\vec s} p\log p$. With Lagrange multipliers $J_{ij}$, $h_i$ and $\lambda$ for
+# the constraints and the normalisation, $\delta S/\delta p(\vec s)=0$ reads
+# $-\log p(\vec s) - 1 + \sum_{i<j} J_{ij}s_is_j + \sum_i h_i s_i + \lambda = 0$, so
+#
+# $$p(\vec s) = \frac1Z \exp\Big(\tfrac12 \vec s^{\,T} J \vec s + \vec h\cdot\vec s\Big),
+# \qquad Z=\sum_{\vec s} e^{\frac12 \vec s^{\,T} J \vec s + \vec h\cdot\vec s},$$
+#
+# with $J$ symmetric and zero on the diagonal ($\frac12 \vec s^{\,T}J\vec s=\sum_{i<j}J_{ij}s_is_j$;
+# the notes sum over all ordered pairs, which only rescales $J$ by two). The multipliers
+# must be tuned until the model's moments equal the data's. For $N\le 20$ the $2^N$
+# states can be listed, and `bm.exact_moments(J, h)` computes
+# $\langle s_i\rangle = \sum_{\vec s} s_i\, p(\vec s)$ and $\langle s_is_j\rangle$ exactly.
+# Our "unknown" model: $N=8$ spins with Sherrington-Kirkpatrick couplings
+# $J_{ij}\sim\mathcal N(0,\beta^2/N)$ and small random fields.
+
+# %%
+N = 8
+beta_true = 1.0
+
+
+def sk_model(N, beta, seed):
+    """Symmetric Gaussian couplings of variance beta^2/N (zero diagonal) and fields of std 0.3."""
+    g = np.random.default_rng(seed)
+    J = np.triu(g.normal(0.0, beta / np.sqrt(N), (N, N)), 1)
+    return J + J.T, g.normal(0.0, 0.3, N)
+
+
+J_true, h_true = sk_model(N, beta_true, seed=1)
+mean_true, corr_true = bm.exact_moments(J_true, h_true)
+print("<s_i>      :", np.round(mean_true, 3))
+print("<s_1 s_j>  :", np.round(corr_true[0], 3))
+
+# %% [markdown]
+# ## 2. Boltzmann learning: the likelihood gradient is a moment mismatch
+#
+# Maximum likelihood picks the parameters that make the data most probable,
+# $\mathcal L = \frac1M\sum_a \log p(\vec s^{(a)}) = \sum_{i<j} J_{ij}\langle s_is_j\rangle_D
+# + \sum_i h_i\langle s_i\rangle_D - \log Z$. Since $\partial\log Z/\partial J_{ij} = \langle s_is_j\rangle_p$,
+#
+# $$\frac{\partial\mathcal L}{\partial J_{ij}} = \langle s_is_j\rangle_D - \langle s_is_j\rangle_p,
+# \qquad \frac{\partial\mathcal L}{\partial h_i} = \langle s_i\rangle_D - \langle s_i\rangle_p .$$
+#
+# $\mathcal L$ is concave (its Hessian is minus the covariance of the features $s_is_j$, $s_i$),
+# so gradient ascent $J \leftarrow J + \eta\,\partial\mathcal L/\partial J$ reaches the unique maximum,
+# where the moments match: the maximum-likelihood and maximum-entropy answers coincide.
+# The hard part is $\langle\cdot\rangle_p$, which costs $2^N$ terms. We first feed the *exact*
+# moments of the true model, so learning must return the true couplings.
+
+# %%
+J_fit, h_fit, hist = bm.boltzmann_learning(mean_true, corr_true, steps=1500, lr=0.2, return_history=True)
+print("true    J_1j:", np.round(J_true[0], 4))
+print("learned J_1j:", np.round(J_fit[0], 4))
+
+fig, ax = plt.subplots()
+ax.semilogy(hist["max_grad"])
+cu.plotting.label(ax, "gradient step $t$", "max moment mismatch", "Boltzmann learning with exact moments")
+plt.show()
+
+# %% [markdown]
+# **Check.** With exact moments as input, the fixed point of moment matching is the true
+# model (the likelihood is strictly concave), so the only error left is the convergence
+# of gradient ascent: the mismatch decays geometrically, at a rate set by the smallest
+# eigenvalue of the Fisher matrix. After 1500 steps it is far below $10^{-6}$.
+
+# %%
+err_exact = max(np.abs(J_fit - J_true).max(), np.abs(h_fit - h_true).max())
+print(f"largest parameter error below 1e-6: {err_exact < 1e-6}")
+# tolerance: the error shrinks by (1 - 0.2 * lambda_min) ~ 0.98 per step; 1500 steps give ~1e-10
+assert err_exact < 1e-6
+
+# %% [markdown]
+# ## 3. Couplings from $M$ samples: the statistical floor
+#
+# With $M$ samples the data moments fluctuate by $O(1/\sqrt M)$, and so do the inferred
+# couplings. For large $M$ the maximum-likelihood estimate $\hat\theta=(\hat J_{i<j},\hat h_i)$
+# is Gaussian around the truth with covariance given by the inverse Fisher information
+# $\chi_{kl} = \mathrm{Cov}_p(\phi_k,\phi_l)$ of the features $\phi=(s_is_j, s_i)$ (Cramér-Rao):
+#
+# $$\mathbb E\,\|\hat J - J\|^2_{i<j} \simeq \frac{1}{M}\,\mathrm{tr}\,\big[\chi^{-1}\big]_{JJ},
+# \qquad \text{RMS error} \simeq \sqrt{\frac{\mathrm{tr}[\chi^{-1}]_{JJ}}{M\,N(N-1)/2}} .$$
+#
+# We draw $M$ exact samples from the true model (by enumeration, no Markov chain), run
+# Boltzmann learning on their moments, and measure the RMS coupling error.
+
+# %%
+pairs = np.triu_indices(N, 1)
+n_pairs = len(pairs[0])
+chi = bm.fisher_information(J_true, h_true)
+crb = np.sqrt(np.trace(np.linalg.inv(chi)[:n_pairs, :n_pairs]) / n_pairs)  # RMS error x sqrt(M)
+
+M_values = np.array([100, 300, 1000, 3000, 10000, 30000])
+n_repeats = 4  # 20 for class: smoother curve
+
+
+def coupling_rms_error(M, seed, l2=0.0):
+    s = bm.exact_sample(J_true, h_true, M, seed=seed)
+    J_hat, _ = bm.boltzmann_learning(*bm.sample_moments(s), steps=800, lr=0.2, l2=l2)
+    return np.sqrt(np.mean((J_hat[pairs] - J_true[pairs]) ** 2))
+
+
+rms = np.array([[coupling_rms_error(M, seed=1000 * r + i) for r in range(n_repeats)]
+                for i, M in enumerate(M_values)])
+rms_mean = np.sqrt(np.mean(rms**2, axis=1))
+for M, e in zip(M_values, rms_mean, strict=True):
+    print(f"M = {M:6d}: RMS error {e:.3f}   Cramer-Rao {crb / np.sqrt(M):.3f}")
+
+# %%
+fig, ax = plt.subplots()
+ax.loglog(np.repeat(M_values, n_repeats), rms.ravel(), ".", color="C0", alpha=0.4, label="single runs")
+ax.loglog(M_values, rms_mean, "o-", color="C0", label="RMS over runs")
+ax.loglog(M_values, crb / np.sqrt(M_values), "k--", label=r"Cramér-Rao $\sqrt{\mathrm{tr}\,\chi^{-1}_{JJ}/M}$")
+cu.plotting.label(ax, "number of samples $M$", r"RMS error of $J_{ij}$", f"N = {N}, beta = {beta_true}")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# **Check.** For $M\ge 1000$ the measured error should sit on the Cramér-Rao line. At
+# small $M$ it lies above it: the estimate is biased when a few samples make some
+# correlations look almost perfect (the couplings then run off to large values). We pool
+# the runs with $M\ge1000$ into one number, $\overline{M\,\|\hat J-J\|^2}$, to be compared
+# with $\mathrm{tr}\,\chi^{-1}_{JJ}$; the same Gaussian theory gives its spread,
+# $\mathrm{Var}\,\|\delta\|^2 = 2\,\mathrm{tr}\,(\Sigma^2)$ for $\delta\sim\mathcal N(0,\Sigma)$.
+
+# %%
+large = M_values >= 1000
+sigma_JJ = np.linalg.inv(chi)[:n_pairs, :n_pairs]
+pooled = np.mean(n_pairs * rms[large] ** 2 * M_values[large, None])  # mean of M ||J_hat - J||^2
+predicted = np.trace(sigma_JJ)
+rel_se = np.sqrt(2 * np.trace(sigma_JJ @ sigma_JJ)) / predicted / np.sqrt(rms[large].size)
+print(f"pooled M ||J_hat - J||^2 = {pooled:.1f},  Cramer-Rao tr(chi^-1)_JJ = {predicted:.1f}"
+      f"  (expected relative spread {rel_se:.2f})")
+# tolerance: 3 standard errors of the pooled mean, from the Gaussian theory itself
+assert abs(pooled / predicted - 1.0) < 3 * rel_se
+
+# %% [markdown]
+# ## 4. Larger $N$: Monte Carlo moments with persistent chains
+#
+# Beyond $N\approx 20$ enumeration is impossible, and $\langle s_is_j\rangle_p$ is estimated by
+# sampling. Heat-bath (Gibbs) updates set $s_i=+1$ with probability
+# $p(s_i=+1\mid\text{rest}) = 1/(1+e^{-2(h_i+\sum_j J_{ij}s_j)})$. Restarting the chains at
+# every gradient step would need a long burn-in each time; since the parameters move
+# little between steps, we keep **persistent chains**, run one sweep per step, and use
+# their current states for the model moments; averaging the last half of the iterates
+# removes most of the sampling noise. We take $N=16$: small enough to check the result
+# by enumeration.
+
+# %%
+N_mc = 16  # 64 for class (then skip the exact check below)
+J_big, h_big = sk_model(N_mc, beta_true, seed=2)
+mean_big, corr_big = bm.exact_moments(J_big, h_big)
+J_mc, h_mc = bm.boltzmann_learning(mean_big, corr_big, steps=400, lr=0.1, method="mc", n_chains=500, seed=3)
+
+iu = np.triu_indices(N_mc, 1)
+fig, ax = plt.subplots(figsize=(4.2, 4.2))
+ax.plot(J_big[iu], J_mc[iu], ".", alpha=0.7)
+lim = np.abs(J_big[iu]).max() * 1.1
+ax.plot([-lim, lim], [-lim, lim], "k--", lw=1)
+cu.plotting.label(ax, r"true $J_{ij}$", r"learned $J_{ij}$ (persistent chains)", f"N = {N_mc}")
+plt.show()
+
+# %% [markdown]
+# **Check.** The learned model must reproduce the target moments. We compute its moments
+# exactly by enumeration and compare.
+
+# %%
+m_fit, c_fit = bm.exact_moments(J_mc, h_mc)
+dm, dc = np.abs(m_fit - mean_big).max(), np.abs(c_fit - corr_big)[iu].max()
+print(f"max |<s_i> mismatch| = {dm:.3f},  max |<s_i s_j> mismatch| = {dc:.3f}")
+print(f"RMS coupling error = {np.sqrt(np.mean((J_mc[iu] - J_big[iu]) ** 2)):.3f}"
+      f"  (coupling scale {np.sqrt(np.mean(J_big[iu] ** 2)):.3f})")
+# tolerance: one sweep of 500 chains estimates a moment to ~1/sqrt(500) = 0.045; averaging
+# 200 strongly correlated iterates reduces that by ~5 -> 0.01; 0.04 leaves margin for the max over 120 pairs
+assert dm < 0.04 and dc < 0.04
+
+# %% [markdown]
+# ## 5. Hopfield as a bipartite network: Hubbard-Stratonovich
+#
+# Boltzmann learning only matches pairwise statistics, and its $N(N-1)/2$ couplings do
+# not show the few *patterns* that may underlie the data. The Hopfield model with $P$
+# patterns $\xi^\mu\in\{\pm1\}^N$ and Hebb couplings $J_{ij}=\frac1N\sum_\mu \xi_i^\mu\xi_j^\mu$
+# (lecture 07) has, up to a constant, the Boltzmann weight
+#
+# $$p(\vec s)\propto \exp\Big(\frac{\beta}{2N}\sum_{\mu=1}^P (\xi^\mu\cdot\vec s)^2\Big).$$
+#
+# The square can be linearised with the Gaussian integral (Hubbard-Stratonovich)
+#
+# $$e^{a x^2/2} = \frac{1}{\sqrt{2\pi}}\int \mathrm dy\; e^{-y^2/2 + \sqrt a\, x y},$$
+#
+# (complete the square: $-\frac12 y^2+\sqrt a\,xy = -\frac12(y-\sqrt a\,x)^2+\frac a2x^2$). First a numerical check of the identity.
+
+# %%
+a_grid, x_grid = np.meshgrid([0.1, 1.0, 2.5], [-2.0, 0.5, 3.0])
+hs = rbm.hubbard_stratonovich_integral(a_grid, x_grid)
+hs_err = np.max(np.abs(hs / np.exp(a_grid * x_grid**2 / 2) - 1))
+print("quadrature        :", np.array2string(hs.ravel(), precision=5))
+print("exp(a x^2 / 2)    :", np.array2string(np.exp(a_grid * x_grid**2 / 2).ravel(), precision=5))
+assert hs_err < 1e-10  # 80-node Gauss-Hermite quadrature of an entire function: machine precision
+
+# %% [markdown]
+# Applying it to each pattern, with one auxiliary variable $\tau_\mu$ per pattern, gives a
+# joint law of visible spins and real hidden units
+#
+# $$p(\vec s,\vec\tau) = \frac1Z \exp\Big(-\sum_\mu\frac{\tau_\mu^2}{2}
+# + \sqrt{\frac\beta N}\sum_{i,\mu} s_i\,\xi_i^\mu\,\tau_\mu\Big),$$
+#
+# a Gaussian prior on $\vec\tau$ times a coupling $W_{i\mu}=\sqrt{\beta/N}\,\xi_i^\mu$ between the two
+# layers, with no visible-visible and no hidden-hidden couplings: a **restricted Boltzmann
+# machine** with Gaussian hidden units. The patterns are now the weights. Integrating
+# $\vec\tau$ out must give back the Hopfield marginal; we check it for $N=10$, $P=2$ by doing
+# the $\tau$ integral numerically (a $60\times60$ Gauss-Hermite grid) for each of the $2^{10}$
+# states, and comparing with the Hopfield weights.
+
+# %%
+N_hop, P_hop, beta_hop = 10, 2, 1.5
+xi = rng.choice([-1.0, 1.0], size=(P_hop, N_hop))
+W_hop = rbm.hopfield_rbm_weights(xi, beta_hop)
+states = bm.all_states(N_hop).astype(float)
+
+y, w = special.roots_hermitenorm(60)  # nodes and weights for exp(-y^2/2)
+t1, t2 = np.meshgrid(y, y, indexing="ij")
+tau = np.stack([t1.ravel(), t2.ravel()], axis=1)  # (3600, 2) grid of hidden values
+w_grid = np.outer(w, w).ravel()
+joint_integral = np.exp(states @ W_hop @ tau.T) @ w_grid  # int dtau exp(-tau^2/2 + s.W.tau)
+p_rbm = joint_integral / joint_integral.sum()
+
+log_hop = rbm.hopfield_log_weight(states, xi, beta_hop)
+p_hop = np.exp(log_hop - special.logsumexp(log_hop))
+
+fig, ax = plt.subplots()
+order = np.argsort(-p_hop)
+ax.semilogy(p_hop[order], lw=2, label="Hopfield  $e^{\\beta/(2N)\\sum_\\mu(\\xi^\\mu\\cdot s)^2}$")
+ax.semilogy(p_rbm[order], "--", lw=2, label=r"RBM, $\tau$ integrated numerically")
+cu.plotting.label(ax, "state (sorted by probability)", "$p(s)$", f"N = {N_hop}, P = {P_hop}, beta = {beta_hop}")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# **Check.** The two distributions over the 1024 states agree to quadrature precision,
+# and the Hopfield weight also equals the Ising weight with Hebb couplings
+# $J=\beta\,\xi^T\xi/N$ (zero diagonal) used in sections 1-4.
+
+# %%
+J_hebb = beta_hop * xi.T @ xi / N_hop
+np.fill_diagonal(J_hebb, 0.0)
+log_ising = bm.ising_log_weight(states, J_hebb, np.zeros(N_hop))
+p_ising = np.exp(log_ising - special.logsumexp(log_ising))
+dev_rbm, dev_ising = np.abs(p_rbm - p_hop).max(), np.abs(p_ising - p_hop).max()
+print(f"largest probability p(s) = {p_hop.max():.6f} (Hopfield), {p_rbm[np.argmax(p_hop)]:.6f} (RBM)")
+print(f"max |p_RBM - p_Hopfield| < 1e-12: {dev_rbm < 1e-12},  max |p_Ising(Hebb) - p_Hopfield| < 1e-12: {dev_ising < 1e-12}")
+# tolerance: both are exact identities; only quadrature (~1e-15 relative) and rounding remain
+assert dev_rbm < 1e-12 and dev_ising < 1e-12
+
+# %% [markdown]
+# The bipartite form also gives a sampler. Given $\vec s$, the $\tau_\mu$ are independent
+# Gaussians, $\tau\mid\vec s\sim\mathcal N(W^T\vec s, 1)$; given $\vec\tau$, the spins are
+# independent with $p(s_i=+1\mid\vec\tau)=1/(1+e^{-2(W\vec\tau)_i})$. Alternating the two
+# (block Gibbs) samples the joint law, so its visible spins must reproduce the Hopfield
+# correlations computed exactly by `bm.exact_moments`.
+
+# %%
+chains0 = rng.choice([-1.0, 1.0], size=(4000, N_hop))
+s_gibbs = rbm.rbm_gibbs(W_hop, None, None, "gaussian", chains0, steps=200, seed=4)
+_, corr_gibbs = bm.sample_moments(s_gibbs)
+_, corr_hop = bm.exact_moments(J_hebb, np.zeros(N_hop))
+iu_hop = np.triu_indices(N_hop, 1)
+dev_corr = np.abs(corr_gibbs - corr_hop)[iu_hop].max()
+print(f"max |<s_i s_j>_block Gibbs - <s_i s_j>_exact| = {dev_corr:.3f}")
+# tolerance: 4000 independent chains give a standard error <= 1/sqrt(4000) = 0.016 per pair;
+# 0.06 is ~4 standard errors, safe for the maximum over 45 pairs
+assert dev_corr < 0.06
+
+# %% [markdown]
+# ## 6. Learning patterns: RBMs and contrastive divergence
+#
+# In the bipartite form we can learn the weights directly. For an RBM with energy
+# $E(\vec s,\vec\tau) = U(\vec\tau) - \vec s^{\,T}W\vec\tau - \vec b\cdot\vec s - \vec c\cdot\vec\tau$
+# (Gaussian prior $U=\sum_\mu\tau_\mu^2/2$, or Bernoulli units $\tau_\mu\in\{0,1\}$ with $U=0$), the
+# gradient of the log-likelihood of the marginal $p(\vec s)$ is again "data minus model",
+#
+# $$\frac{\partial\mathcal L}{\partial W_{i\mu}} = \big\langle s_i\,\mathbb E[\tau_\mu\mid\vec s]\big\rangle_D
+# - \big\langle s_i\,\tau_\mu\big\rangle_{p(\vec s,\vec\tau)},$$
+#
+# with $\mathbb E[\tau_\mu|\vec s] = (W^T\vec s+c)_\mu$ (Gaussian) or $\sigma((W^T\vec s+c)_\mu)$ (Bernoulli).
+# **Contrastive divergence** (CD-$k$) estimates the model term with $k$ block-Gibbs steps
+# started at the data. Our data: noisy copies (each pixel flipped with probability
+# $\epsilon=0.1$) of three $4\times4$ images, $N=16$ pixels, so that every likelihood can still
+# be computed exactly.
+
+# %%
+glyphs = ["####" ".##." ".##." ".##.",   # T
+          "#..." "#..." "#..." "####",   # L
+          "#..#" "#..#" "####" "#..#"]   # H
+xi_img = np.array([[1.0 if ch == "#" else -1.0 for ch in g] for g in glyphs])
+eps, M_img = 0.1, 600
+labels = rng.integers(0, len(glyphs), M_img)
+data = xi_img[labels] * np.where(rng.random((M_img, 16)) < eps, -1.0, 1.0)
+
+fig, axes = plt.subplots(1, 10, figsize=(8.8, 1.3))
+for ax, img in zip(axes, data[:10], strict=True):
+    ax.imshow(img.reshape(4, 4), cmap="gray_r", vmin=-1, vmax=1)
+    ax.axis("off")
+fig.suptitle(r"training data: noisy copies of three 4x4 images ($\epsilon = 0.1$)")
+plt.show()
+
+# %%
+n_epochs = 80  # 300 for class
+rbm_gauss = rbm.train_rbm(data, 3, "gaussian", epochs=n_epochs, lr=0.01, batch_size=20, seed=5)
+rbm_bern = rbm.train_rbm(data, 6, "bernoulli", epochs=n_epochs, lr=0.05, batch_size=20, init_std=0.1, seed=5)
+
+rows = [("patterns $\\xi^\\mu$", xi_img.T), ("Gaussian RBM, P = 3", rbm_gauss["W"]),
+        ("Bernoulli RBM, P = 6", rbm_bern["W"])]
+fig, axes = plt.subplots(3, 6, figsize=(7.5, 4.2))
+for r, (name, weights) in enumerate(rows):
+    axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center")
+    for mu in range(6):
+        axes[r, mu].set_xticks([])
+        axes[r, mu].set_yticks([])
+        if mu < weights.shape[1]:
+            img = weights[:, mu].reshape(4, 4)
+            axes[r, mu].imshow(img, cmap="RdBu_r", vmin=-np.abs(img).max(), vmax=np.abs(img).max())
+        else:
+            axes[r, mu].axis("off")
+fig.suptitle("true patterns and learned weights $W_{i\\mu}$ of each hidden unit (red > 0 > blue)")
+plt.show()
+
+# %% [markdown]
+# The weights are images too, but rarely a clean copy of one pattern. The Gaussian
+# RBM (the Hopfield model with learned patterns) recovers the *space* spanned by the
+# patterns, not the patterns themselves: its marginal depends on $W$ only through $WW^T$, so
+# any rotation $W\to WR$ of the hidden space gives the same model (exercise 3). Bernoulli
+# units break that symmetry; with more units than images they learn parts that combine
+# (compositional representations: a unit that is "T minus L", another that is "H").
+#
+# How good are the models? The true law of the data is known: a mixture of three
+# products, $p_{\rm true}(\vec s)=\frac13\sum_\mu\prod_i(1-\epsilon)^{[s_i=\xi_i^\mu]}\epsilon^{[s_i\neq\xi_i^\mu]}$, so
+# we can compute the Kullback-Leibler divergence $D(p_{\rm true}\,\|\,p_{\rm model})$ exactly over all
+# $2^{16}$ states, for the RBMs, for independent spins ($h_i=\operatorname{artanh}\langle s_i\rangle_D$) and
+# for the pairwise max-entropy model fitted by Boltzmann learning with persistent chains.
+
+# %%
+all16 = bm.all_states(16).astype(float)
+agree = (all16 @ xi_img.T + 16) / 2  # number of pixels equal to each pattern
+log_p_true = special.logsumexp(agree * np.log(1 - eps) + (16 - agree) * np.log(eps), axis=1) - np.log(3)
+p_true = np.exp(log_p_true)
+
+
+def kl_from_truth(log_weight):
+    """D(p_true || p) for an unnormalised log-weight over all 2^16 states."""
+    return float(p_true @ (log_p_true - (log_weight - special.logsumexp(log_weight))))
+
+
+mean_img, corr_img = bm.sample_moments(data)
+J_img, h_img = bm.boltzmann_learning(mean_img, corr_img, steps=400, lr=0.1, method="mc", n_chains=500, seed=6)
+kl = {
+    "independent spins": kl_from_truth(all16 @ np.arctanh(mean_img)),
+    "pairwise Ising (Boltzmann learning)": kl_from_truth(bm.ising_log_weight(all16, J_img, h_img)),
+    "Gaussian RBM, P = 3 (Hopfield)": kl_from_truth(rbm.rbm_log_marginal(all16, hidden="gaussian", **rbm_gauss)),
+    "Bernoulli RBM, P = 6": kl_from_truth(rbm.rbm_log_marginal(all16, hidden="bernoulli", **rbm_bern)),
+}
+for name, value in kl.items():
+    print(f"D(p_true || {name:36s}) = {value:.2f} nats")
+
+# %% [markdown]
+# **Check.** Pairwise correlations already capture most of the structure: the
+# divergence drops far below that of independent spins. The Gaussian RBM is an Ising
+# model with rank-3 couplings $J=WW^T$: with 64 parameters instead of 136 it does as well
+# as the full pairwise model (which overfits the 600 samples a little). The Bernoulli RBM
+# is not a pairwise model at all; its hidden units act as switches between images, and it
+# captures the higher-order (mixture) structure best.
+
+# %%
+print(f"entropy of the data law: {-(p_true @ log_p_true):.2f} nats over {16 * np.log(2):.2f} for uniform spins")
+# tolerance: over training seeds the Bernoulli KL varies by ~0.03 nats (seeds 5-7 gave
+# 0.115-0.145), well inside the ~0.1 nat gap to the pairwise models and the > 3 nat gap to independent spins
+for name in ("pairwise Ising (Boltzmann learning)", "Gaussian RBM, P = 3 (Hopfield)", "Bernoulli RBM, P = 6"):
+    assert kl[name] < kl["independent spins"] - 1.0
+assert kl["Bernoulli RBM, P = 6"] < min(kl["pairwise Ising (Boltzmann learning)"], kl["Gaussian RBM, P = 3 (Hopfield)"])
+
+# %% [markdown]
+# Samples from the trained Bernoulli RBM (block Gibbs, 50 steps from random states)
+# should look like the training images:
+
+# %%
+fantasies = rbm.rbm_gibbs(rbm_bern["W"], rbm_bern["b"], rbm_bern["c"], "bernoulli",
+                          rng.choice([-1.0, 1.0], size=(10, 16)), steps=50, seed=7)
+fig, axes = plt.subplots(1, 10, figsize=(8.8, 1.3))
+for ax, img in zip(axes, fantasies, strict=True):
+    ax.imshow(img.reshape(4, 4), cmap="gray_r", vmin=-1, vmax=1)
+    ax.axis("off")
+fig.suptitle("samples from the Bernoulli RBM")
+plt.show()
+
+# %% [markdown]
+# ## 7. The Gaussian mixture as a network with a softmax hidden unit
+#
+# Change the hidden layer once more: a single hidden unit with $K$ states, one-hot
+# $\vec z\in\{0,1\}^K$, and continuous visible $\vec x\in\mathbb R^d$. The Gaussian mixture with a
+# shared covariance $\Sigma$ reads
+#
+# $$p(\vec x,\vec z) = \prod_{h=1}^K\big[\pi_h\,\mathcal N(\vec x;\vec\mu_h,\Sigma)\big]^{z_h}
+# \propto e^{-\frac12\vec x^T\Sigma^{-1}\vec x}\;\exp\Big(\sum_h z_h\big(\vec x\cdot\vec w_h + c_h\big)\Big),$$
+#
+# with $\vec w_h=\Sigma^{-1}\vec\mu_h$ and $c_h=\log\pi_h-\frac12\vec\mu_h^T\Sigma^{-1}\vec\mu_h$: again a bipartite
+# energy, with a Gaussian "prior" on the visible side. The posterior of the hidden unit,
+# the E-step of the EM algorithm, is a softmax layer:
+# $p(z_h=1\mid\vec x)=\mathrm{softmax}_h(\vec x\cdot\vec w_h+c_h)$. We fit a tied-covariance mixture
+# with scikit-learn and compare its responsibilities with the network's.
+
+# %%
+centres = np.array([[-2.0, 0.0], [2.0, 1.0], [0.0, 3.0]])
+x_gmm = np.concatenate([c + rng.normal(0.0, 0.8, (150, 2)) for c in centres])
+gmm = GaussianMixture(3, covariance_type="tied", random_state=0).fit(x_gmm)
+W_gmm, c_gmm = rbm.gmm_network(gmm.weights_, gmm.means_, gmm.covariances_)
+resp_net = rbm.softmax_hidden(x_gmm, W_gmm, c_gmm)
+
+fig, ax = plt.subplots(figsize=(4.6, 4.2))
+ax.scatter(x_gmm[:, 0], x_gmm[:, 1], c=resp_net, s=10)
+ax.plot(*gmm.means_.T, "k+", ms=14, mew=2)
+cu.plotting.label(ax, "$x_1$", "$x_2$", "colour = softmax responsibilities (RGB)")
+plt.show()
+
+# %% [markdown]
+# **Check.** The softmax network and scikit-learn's Bayes posterior agree to rounding.
+
+# %%
+dev_gmm = np.abs(resp_net - gmm.predict_proba(x_gmm)).max()
+print("network responsibilities, first point:", np.round(resp_net[0], 4))
+print("sklearn predict_proba,    first point:", np.round(gmm.predict_proba(x_gmm[:1])[0], 4))
+print(f"max |softmax(x.w + c) - sklearn posterior| < 1e-8: {dev_gmm < 1e-8}")
+assert dev_gmm < 1e-8  # an algebraic identity; only floating-point rounding remains
+
+# %% [markdown]
+# ## 8. Live: how many samples does inverse Ising need?
+#
+# The function below draws $M$ samples from an $N=8$ SK model at coupling strength $\beta$,
+# runs Boltzmann learning, and plots inferred against true couplings with the Cramér-Rao
+# error bar. Stronger couplings (larger $\beta$) make the Fisher matrix more
+# ill-conditioned: more samples are needed for the same accuracy.
+
+# %%
+def plot_inverse_ising(M=1000, beta=1.0, seed=0):
+    J0, h0 = sk_model(8, beta, seed=1)
+    s = bm.exact_sample(J0, h0, int(M), seed=seed)
+    J_hat, _ = bm.boltzmann_learning(*bm.sample_moments(s), steps=800, lr=0.2, l2=1e-3)
+    iu8 = np.triu_indices(8, 1)
+    bound = np.sqrt(np.trace(np.linalg.inv(bm.fisher_information(J0, h0))[:28, :28]) / 28 / M)
+    fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    lim = 1.3 * np.abs(J0[iu8]).max()
+    ax.fill_between([-lim, lim], [-lim - 2 * bound, lim - 2 * bound], [-lim + 2 * bound, lim + 2 * bound],
+                    color="0.85", label=r"$\pm 2\times$ Cramér-Rao")
+    ax.plot([-lim, lim], [-lim, lim], "k--", lw=1)
+    ax.plot(J0[iu8], J_hat[iu8], "o", ms=4)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-2 * lim, 2 * lim)
+    cu.plotting.label(ax, r"true $J_{ij}$", r"inferred $J_{ij}$", f"M = {int(M)}, beta = {beta:.1f}")
+    ax.legend(loc="upper left")
+    plt.show()
+
+
+plot_inverse_ising(M=1000, beta=1.0)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+cu.plotting.live(plot_inverse_ising, M=(100, 20000, 100), beta=(0.2, 2.0, 0.1), seed=(0, 9, 1))
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Independent spins.** With $J=0$, show that moment matching is solved by
+#    $h_i=\operatorname{artanh}\langle s_i\rangle_D$. Check it with `bm.exact_moments`, and run
+#    `bm.boltzmann_learning` on moments of independent spins: do the couplings stay at zero?
+# 2. **Small samples.** At $M=100$ the error in section 3 lies well above the Cramér-Rao
+#    line. Add an $L_2$ penalty (`l2=` in `boltzmann_learning`, a Gaussian prior on $J$) and
+#    find the value that minimises the RMS error at $M=100$. Why does it help less at $M=10^4$?
+# 3. **Rotational freedom of Gaussian hidden units.** Show that the marginal of a Gaussian
+#    RBM depends on $W$ only through $WW^T$, so $W\to WR$ with $R$ orthogonal gives the same
+#    $p(\vec s)$. Verify it numerically for the trained `rbm_gauss`. Why does the Bernoulli
+#    RBM not have this symmetry?
+
+# %% tags=["solution"]
+# Solution 1: for J = 0 the spins are independent, <s_i> = tanh(h_i).
+m_ind = np.array([0.3, -0.6, 0.1, 0.8])
+mean_ind, _ = bm.exact_moments(np.zeros((4, 4)), np.arctanh(m_ind))
+print("exact <s_i> at h = artanh(m):", np.round(mean_ind, 6))
+corr_ind = np.outer(m_ind, m_ind)
+np.fill_diagonal(corr_ind, 1.0)
+J_ind, h_ind = bm.boltzmann_learning(m_ind, corr_ind, steps=2000, lr=0.2)
+print(f"learned couplings vanish: {np.abs(J_ind).max() < 1e-8};  learned h:", np.round(h_ind, 4),
+      " artanh(m):", np.round(np.arctanh(m_ind), 4))
+
+# %% tags=["solution"]
+# Solution 2: scan the L2 penalty at M = 100 and M = 10000 (same samples for every l2).
+for M in (100, 10000):
+    errs = [np.mean([coupling_rms_error(M, seed=77 + r, l2=l2) for r in range(3)]) for l2 in (0.0, 0.03, 0.1, 0.3)]
+    print(f"M = {M:5d}: RMS error for l2 = 0, 0.03, 0.1, 0.3:", np.round(errs, 3))
+# at large M the likelihood term (~M) dominates the prior and any fixed penalty only adds bias
+
+# %% tags=["solution"]
+# Solution 3: |W^T s|^2 = s^T W W^T s, and (W R)(W R)^T = W W^T for orthogonal R.
+R, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+f_orig = rbm.rbm_log_marginal(all16, rbm_gauss["W"], rbm_gauss["b"], None, "gaussian")
+f_rot = rbm.rbm_log_marginal(all16, rbm_gauss["W"] @ R, rbm_gauss["b"], None, "gaussian")
+print(f"log p(s) unchanged by the rotation (to 1e-10): {np.abs(f_rot - f_orig).max() < 1e-10}")
+# Bernoulli units contribute sum_mu log(1 + e^{(W^T s)_mu}): a sum over units of a
+# non-quadratic function, which singles out the unit axes.
+
+# %% [markdown]
+# ## References
+# - E. T. Jaynes, *Information theory and statistical mechanics*, Phys. Rev. 106, 620 (1957).
+# - D. H. Ackley, G. E. Hinton, T. J. Sejnowski, *A learning algorithm for Boltzmann
+#   machines*, Cognitive Science 9, 147 (1985).
+# - E. Schneidman, M. J. Berry, R. Segev, W. Bialek, *Weak pairwise correlations imply
+#   strongly correlated network states in a neural population*, Nature 440, 1007 (2006).
+# - H. C. Nguyen, R. Zecchina, J. Berg, *Inverse statistical problems: from the inverse Ising
+#   problem to data science*, Adv. Phys. 66, 197 (2017).
+# - G. E. Hinton, *Training products of experts by minimizing contrastive divergence*,
+#   Neural Computation 14, 1771 (2002); T. Tieleman, *Training restricted Boltzmann machines
+#   using approximations to the likelihood gradient*, ICML (2008) (persistent CD).
+# - A. Barra, A. Bernacchia, E. Santucci, P. Contucci, *On the equivalence of Hopfield
+#   networks and Boltzmann machines*, Neural Networks 34, 1 (2012).
+# - J. Tubiana, R. Monasson, *Emergence of compositional representations in restricted
+#   Boltzmann machines*, Phys. Rev. Lett. 118, 138301 (2017).
