@@ -127,6 +127,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site():
     if not (HTML / "index.html").exists():
         pytest.fail(f"no built site at {HTML.relative_to(ROOT)}: run `make book` first")
+    shutil.rmtree(SHOTS, ignore_errors=True)  # screenshots of this run only
     handler = functools.partial(QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
