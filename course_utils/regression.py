@@ -1,0 +1,117 @@
+"""Linear regression four ways (lecture 02): maximum likelihood (weighted least squares),
+MAP (ridge), the Bayesian posterior and predictive law, and the minimum-norm solution for
+p > n, with the exact risk of minimum-norm regression on Gaussian data (double descent).
+
+Notation of the recitation notes: y = X beta + eps, X in R^{n x p}, eps ~ N(0, Sigma),
+Sigma = diag(sigma_i^2); prior beta ~ N(0, tau^2 I).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import check_array, check_int, check_positive
+
+__all__ = [
+    "weighted_least_squares",
+    "ridge",
+    "min_norm_least_squares",
+    "bayes_posterior",
+    "bayes_predictive",
+    "min_norm_risk",
+]
+
+
+def _design(X, y):
+    X = check_array("X", X, ndim=2)
+    y = check_array("y", y, ndim=(1, 2))
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have {X.shape[0]} rows (one per row of X), got shape {y.shape}")
+    return X, y
+
+
+def weighted_least_squares(X, y, noise_var=1.0) -> np.ndarray:
+    """Maximum-likelihood estimate beta = (X^T Sigma^-1 X)^-1 X^T Sigma^-1 y (notes eq. 4.14).
+
+    ``noise_var`` is sigma^2 (scalar: ordinary least squares) or the vector of sigma_i^2.
+    ``y`` may be (n,) or (n, k) for k data sets at once. Solved by least squares on the
+    whitened system Sigma^{-1/2} X beta = Sigma^{-1/2} y, which is better conditioned than
+    forming the normal equations.
+    """
+    X, y = _design(X, y)
+    w = np.broadcast_to(check_positive("noise_var", noise_var), (X.shape[0],)) ** -0.5
+    if X.shape[1] > X.shape[0]:
+        raise ValueError(f"maximum likelihood needs n >= p, got n={X.shape[0]}, p={X.shape[1]}; "
+                         "use ridge or min_norm_least_squares")
+    yw = w[:, None] * y if y.ndim == 2 else w * y
+    return np.linalg.lstsq(w[:, None] * X, yw, rcond=None)[0]
+
+
+def ridge(X, y, lam) -> np.ndarray:
+    """MAP / ridge estimate beta = (X^T X + lam I)^-1 X^T y for one or many lam at once.
+
+    Computed from the SVD X = U S V^T as V diag(s / (s^2 + lam)) U^T y, which serves
+    p > n as well (it equals X^T (X X^T + lam I)^-1 y by Woodbury). Returns (p,) for a
+    scalar lam and y of shape (n,), else lam.shape + (p,) + y.shape[1:].
+    """
+    X, y = _design(X, y)
+    lam = np.asarray(check_positive("lam", lam, allow_zero=True), dtype=float)
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    Uty = U.T @ y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        filt = np.where(s > 0, s / (s**2 + lam[..., None]), 0.0)  # lam.shape + (r,)
+    if y.ndim == 1:
+        return (filt * Uty) @ Vt
+    return np.einsum("...r,rk,rp->...pk", filt, Uty, Vt)
+
+
+def min_norm_least_squares(X, y) -> np.ndarray:
+    """Minimum-norm interpolator beta = X^T (X X^T)^-1 y for p > n (notes eq. 1.44 with Sigma = I).
+
+    For p <= n it is ordinary least squares; in general it is pinv(X) y, the lam -> 0 limit of ridge.
+    """
+    X, y = _design(X, y)
+    return np.linalg.pinv(X) @ y
+
+
+def bayes_posterior(X, y, noise_var: float, prior_var: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian posterior of beta: cov = (X^T X / sigma^2 + I / tau^2)^-1, mean = cov X^T y / sigma^2.
+
+    The mean is the MAP estimate, i.e. ridge with lam = sigma^2 / tau^2.
+    """
+    X, y = _design(X, y)
+    s2 = check_positive("noise_var", noise_var)
+    t2 = check_positive("prior_var", prior_var)
+    precision = X.T @ X / s2 + np.eye(X.shape[1]) / t2
+    cov = np.linalg.inv(precision)
+    cov = 0.5 * (cov + cov.T)
+    return cov @ X.T @ y / s2, cov
+
+
+def bayes_predictive(X_new, mean, cov, noise_var: float) -> tuple[np.ndarray, np.ndarray]:
+    """Predictive law of y* = x*^T beta + eps: mean x*^T m, variance x*^T C x* + sigma^2 (per row of X_new)."""
+    mean = check_array("mean", mean, ndim=1)
+    p = mean.size
+    cov = check_array("cov", cov, shape=(p, p))
+    X_new = check_array("X_new", X_new, shape=(None, p))
+    s2 = check_positive("noise_var", noise_var)
+    return X_new @ mean, np.einsum("ip,pq,iq->i", X_new, cov, X_new) + s2
+
+
+def min_norm_risk(n: int, p, signal: float, noise_var: float):
+    """Exact expected excess risk E||beta_hat - beta||^2 of min-norm least squares, x ~ N(0, I_p).
+
+    With ||beta||^2 = signal and noise variance sigma^2 (inverse-Wishart means):
+    p < n - 1: sigma^2 p / (n - p - 1);   p > n + 1: signal (1 - n/p) + sigma^2 n / (p - n - 1);
+    infinite for |p - n| <= 1 (the interpolation peak of double descent).
+    """
+    n = check_int("n", n, minimum=2)
+    p = np.asarray(p, dtype=float)
+    if np.any(p < 1) or not np.all(np.isfinite(p)):
+        raise ValueError(f"p must be >= 1, got {p}")
+    signal = check_positive("signal", signal, allow_zero=True)
+    s2 = check_positive("noise_var", noise_var, allow_zero=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        under = s2 * p / (n - p - 1)
+        over = signal * (1 - n / p) + s2 * n / (p - n - 1)
+    return np.where(p < n - 1, under, np.where(p > n + 1, over, np.inf))

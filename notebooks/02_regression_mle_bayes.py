@@ -1,0 +1,315 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Regression four ways: maximum likelihood, MAP, Bayes, and $p > n$
+#
+# Fitting a straight line by least squares is something every physicist has done in a
+# lab. This lecture shows what that procedure *is* — maximum likelihood under Gaussian
+# noise — and what happens when we change the question: weight the points by their error
+# bars, add a prior (ridge = MAP), ask for the whole posterior and its predictive bands,
+# or use more parameters than data points, where the minimum-norm solution produces
+# the "double descent" of the test error.
+#
+# **Learning goals**
+# - derive $\hat\beta_{\rm MLE} = (X^T\Sigma^{-1}X)^{-1}X^T\Sigma^{-1}y$ and check its covariance by simulation;
+# - see that ridge regression is the MAP estimate with $\lambda = \sigma^2/\tau^2$, and that this
+#   $\lambda$ is the best one when $\beta$ really comes from the prior;
+# - compute Bayesian posterior and predictive bands and check their calibration;
+# - solve $p > n$ problems with the dual (Woodbury) form and measure double descent
+#   against its exact formula.
+#
+# *Source:* recitation notes, sections 3-4 (MLE and MSE, L2 regularisation, linear
+# regression, Bayesian linear regression) and eq. (1.43)-(1.44), `shared/notes/001_*`.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+import course_utils as cu
+from course_utils import regression as reg
+
+rng = cu.setup(seed=0)
+
+# %% [markdown]
+# ## 1. Maximum likelihood is (weighted) least squares
+#
+# With $y_i = \beta^Tx_i + \epsilon_i$, $\epsilon_i\sim N(0,\sigma_i^2)$ independent, the
+# log-likelihood is $-\tfrac12 (y-X\beta)^T\Sigma^{-1}(y-X\beta)$ + const, with
+# $\Sigma = \mathrm{diag}(\sigma_i^2)$. Setting its gradient $X^T\Sigma^{-1}(y - X\beta)$ to zero,
+#
+# $$\hat\beta_{\rm MLE} = (X^T\Sigma^{-1}X)^{-1}X^T\Sigma^{-1}y,\qquad
+# \mathrm{Cov}(\hat\beta_{\rm MLE}) = (X^T\Sigma^{-1}X)^{-1}.$$
+#
+# With equal error bars this is ordinary least squares. With unequal ones, ignoring
+# them (OLS) still gives an unbiased estimate, but a noisier one:
+# $\mathrm{Cov}(\hat\beta_{\rm OLS}) = (X^TX)^{-1}X^T\Sigma X(X^TX)^{-1}$.
+# We fit a line $y = \beta_0 + \beta_1 t$ to data whose error bars grow with $t$.
+
+# %%
+n_pts = 40
+t = np.linspace(0, 1, n_pts)
+X_line = np.stack([np.ones_like(t), t], axis=1)
+beta_line = np.array([1.0, 2.0])
+sigma_i = 0.05 + 0.6 * t**2  # heteroscedastic error bars
+y_line = X_line @ beta_line + sigma_i * rng.standard_normal(n_pts)
+
+b_wls = reg.weighted_least_squares(X_line, y_line, sigma_i**2)
+b_ols = reg.weighted_least_squares(X_line, y_line)
+fig, ax = plt.subplots(figsize=(6, 3.8))
+ax.errorbar(t, y_line, sigma_i, fmt="o", ms=3, alpha=0.6, label="data $\\pm\\sigma_i$")
+ax.plot(t, X_line @ beta_line, "k", label="truth")
+ax.plot(t, X_line @ b_wls, "C3", label=f"weighted LS: {b_wls.round(2)}")
+ax.plot(t, X_line @ b_ols, "C2--", label=f"ordinary LS: {b_ols.round(2)}")
+cu.plotting.label(ax, "$t$", "$y$", "maximum likelihood with error bars")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# One fit is one draw. To compare the estimators we refit 20 000 independent noise
+# realisations at once (the columns of a matrix $Y$) and compare the empirical
+# covariance of the estimates with the formulas.
+
+# %%
+n_rep = 20_000
+Y = (X_line @ beta_line)[:, None] + sigma_i[:, None] * rng.standard_normal((n_pts, n_rep))
+B_wls = reg.weighted_least_squares(X_line, Y, sigma_i**2)
+B_ols = reg.weighted_least_squares(X_line, Y)
+XtX_inv = np.linalg.inv(X_line.T @ X_line)
+cov_wls_theory = np.linalg.inv(X_line.T @ (X_line / sigma_i[:, None] ** 2))
+cov_ols_theory = XtX_inv @ X_line.T @ (sigma_i[:, None] ** 2 * X_line) @ XtX_inv
+print("slope standard deviation:  WLS sim {:.4f}  theory {:.4f}  |  OLS sim {:.4f}  theory {:.4f}".format(
+    B_wls[1].std(), np.sqrt(cov_wls_theory[1, 1]), B_ols[1].std(), np.sqrt(cov_ols_theory[1, 1])))
+print("mean of the estimates (both unbiased):", B_wls.mean(axis=1).round(3), B_ols.mean(axis=1).round(3))
+
+# %%
+# Check: empirical covariances match the formulas (20000 draws: relative error of a
+# variance ~ sqrt(2/20000) = 1%, we allow 5%), and weighting by the error bars helps.
+assert np.allclose(np.cov(B_wls), cov_wls_theory, rtol=0.05, atol=1e-6)
+assert np.allclose(np.cov(B_ols), cov_ols_theory, rtol=0.05, atol=1e-6)
+assert cov_wls_theory[1, 1] < cov_ols_theory[1, 1]
+
+# %% [markdown]
+# ## 2. MAP = ridge, and the best $\lambda$
+#
+# With a Gaussian prior $\beta\sim N(0,\tau^2 I)$ and noise $N(0,\sigma^2)$, Bayes' rule gives
+#
+# $$-\log p(\beta\mid y) = \frac{1}{2\sigma^2}\|y - X\beta\|^2 + \frac{1}{2\tau^2}\|\beta\|^2 + \text{const},$$
+#
+# so the maximum a posteriori estimate is ridge regression with $\lambda = \sigma^2/\tau^2$:
+#
+# $$\hat\beta_{\rm MAP} = (X^TX + \lambda I)^{-1}X^Ty .$$
+#
+# (The notes' eq. 3.13 drops the overall minus sign and the $1/2\sigma^2$ factor; the
+# maximiser is the same.) If $\beta$ really is drawn from the prior, the posterior mean
+# minimises the expected squared error, so test error against $\lambda$ should bottom
+# out at $\sigma^2/\tau^2$. We check this with many data sets drawn from the prior,
+# all $\lambda$ at once through one SVD per data set.
+
+# %%
+n_train, p_dim, noise_var, prior_var = 50, 40, 1.0, 0.1  # lambda* = sigma^2 / tau^2 = 10
+lams = np.logspace(-1, 3, 41)
+n_sets = 300
+test_err = np.zeros_like(lams)
+for _ in range(n_sets):
+    beta = np.sqrt(prior_var) * rng.standard_normal(p_dim)
+    X = rng.standard_normal((n_train, p_dim))
+    y = X @ beta + np.sqrt(noise_var) * rng.standard_normal(n_train)
+    B = reg.ridge(X, y, lams)  # (len(lams), p)
+    test_err += ((B - beta) ** 2).sum(axis=1) / n_sets  # = excess test MSE for x ~ N(0, I)
+best_lam = lams[np.argmin(test_err)]
+
+fig, ax = plt.subplots(figsize=(6, 3.8))
+ax.semilogx(lams, test_err, "o-", ms=3, label="excess test error, average of 300 data sets")
+ax.axvline(noise_var / prior_var, color="k", ls="--", label=r"$\lambda^*=\sigma^2/\tau^2$")
+ax.axhline(p_dim * prior_var, color="gray", ls=":", label=r"$\beta = 0$: $p\tau^2$")
+cu.plotting.label(ax, r"ridge parameter $\lambda$", r"$\mathbb{E}\|\hat\beta_\lambda - \beta\|^2$",
+                  f"n = {n_train}, p = {p_dim}")
+ax.legend()
+plt.show()
+
+# %%
+# Check: the best lambda on the grid sits at sigma^2/tau^2 = 10 within a factor 1.6
+# (two grid steps; the minimum is flat, and 300 data sets pin it to about that precision).
+print(f"best lambda on the grid: {best_lam:.2f}   theory sigma^2/tau^2 = {noise_var / prior_var:.1f}")
+assert 10 / 1.6 < best_lam < 10 * 1.6
+
+# %% [markdown]
+# ## 3. The Bayesian posterior and predictive bands
+#
+# Because prior and likelihood are Gaussian, so is the posterior:
+#
+# $$\beta\mid y \sim N(m, C),\qquad C = \Big(\frac{X^TX}{\sigma^2} + \frac{I}{\tau^2}\Big)^{-1},\qquad m = \frac{CX^Ty}{\sigma^2},$$
+#
+# and a new observation $y_* = x_*^T\beta + \epsilon$ has the predictive law
+# $N\big(x_*^Tm,\; x_*^TCx_* + \sigma^2\big)$: model uncertainty plus noise. We use
+# Gaussian bumps as features, $x_j(t) = e^{-(t-c_j)^2/2w^2}$, so the model is nonlinear
+# in $t$ but linear in $\beta$.
+
+# %%
+centers = np.linspace(-1, 1, 15)
+
+
+def features(t, width=0.15):
+    return np.exp(-((np.asarray(t)[:, None] - centers) ** 2) / (2 * width**2))
+
+
+def target(t):
+    return np.sin(3 * t) + 0.5 * t
+
+
+def plot_posterior(n=12, noise_std=0.2, prior_std=1.0, seed=1):
+    r = np.random.default_rng(seed)
+    t_obs = r.uniform(-1, 0.4, n)  # no data on the right: watch the band widen there
+    y_obs = target(t_obs) + noise_std * r.standard_normal(n)
+    m, C = reg.bayes_posterior(features(t_obs), y_obs, noise_std**2, prior_std**2)
+    t_grid = np.linspace(-1.2, 1.2, 300)
+    mu, var = reg.bayes_predictive(features(t_grid), m, C, noise_std**2)
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    ax.fill_between(t_grid, mu - 2 * np.sqrt(var), mu + 2 * np.sqrt(var), alpha=0.25, label="predictive $\\pm 2$ sd")
+    for b in r.multivariate_normal(m, C, size=5):
+        ax.plot(t_grid, features(t_grid) @ b, lw=0.7, color="C1", alpha=0.8)
+    ax.plot(t_grid, mu, "C0", label="posterior mean")
+    ax.plot(t_grid, target(t_grid), "k--", lw=1, label="truth")
+    ax.plot(t_obs, y_obs, "ko", ms=4, label=f"{n} observations")
+    ax.set_ylim(-3, 3)
+    cu.plotting.label(ax, "$t$", "$y$", "Bayesian regression: posterior draws (orange)")
+    ax.legend(loc="lower right", fontsize="small")
+    plt.show()
+
+
+plot_posterior()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+cu.plotting.live(plot_posterior, n=(1, 60, 1), noise_std=(0.02, 1.0, 0.02), prior_std=(0.1, 3.0, 0.1))
+
+# %% [markdown]
+# **Calibration check.** If the data really come from the model (β drawn from the prior,
+# noise as assumed), a 95 % predictive interval must contain a new observation 95 % of the
+# time. We test this on 2000 synthetic problems, one new point each.
+
+# %%
+n_problems, n_obs, s_noise, s_prior = 2000, 10, 0.3, 1.0
+inside = np.zeros(n_problems, dtype=bool)
+for k in range(n_problems):
+    beta = s_prior * rng.standard_normal(centers.size)
+    t_obs = rng.uniform(-1, 1, n_obs + 1)
+    Phi = features(t_obs)
+    y_obs = Phi @ beta + s_noise * rng.standard_normal(n_obs + 1)
+    m, C = reg.bayes_posterior(Phi[:-1], y_obs[:-1], s_noise**2, s_prior**2)
+    mu, var = reg.bayes_predictive(Phi[-1:], m, C, s_noise**2)
+    inside[k] = abs(y_obs[-1] - mu[0]) < 1.96 * np.sqrt(var[0])
+coverage = inside.mean()
+print(f"coverage of the 95% predictive interval: {coverage:.3f}")
+# Check: binomial standard error sqrt(0.95 * 0.05 / 2000) = 0.005; allow 3 standard errors.
+assert abs(coverage - 0.95) < 0.015
+
+# %% [markdown]
+# ## 4. More parameters than data: minimum norm and double descent
+#
+# For $p > n$, $X^TX$ is singular and infinitely many $\beta$ interpolate the data. Among
+# them the one of smallest norm is, by Woodbury (notes eq. 1.44 with $\Sigma = I$),
+#
+# $$\hat\beta = X^T(XX^T)^{-1}y ,$$
+#
+# which needs only an $n\times n$ solve, and is the $\lambda\to0$ limit of ridge. For
+# isotropic Gaussian inputs $x\sim N(0,I_p)$, $\|\beta\|^2 = r^2$ and noise $\sigma^2$,
+# the expected excess risk is known exactly (inverse-Wishart means):
+#
+# $$\mathbb{E}\|\hat\beta - \beta\|^2 = \begin{cases}\sigma^2\dfrac{p}{n-p-1} & p < n-1,\\[2mm]
+# r^2\Big(1-\dfrac np\Big) + \sigma^2\dfrac{n}{p-n-1} & p > n+1,\end{cases}$$
+#
+# which diverges at the interpolation threshold $p = n$ and comes down again beyond:
+# **double descent**.
+
+# %%
+n_dd, r2, s2_dd = 40, 1.0, 0.25
+p_values = np.array([5, 10, 20, 30, 34, 37, 43, 46, 50, 60, 80, 120, 200, 400])
+trials = 400
+risk_sim = []
+for p in p_values:
+    beta = np.ones(p) * np.sqrt(r2 / p)
+    X = rng.standard_normal((trials, n_dd, p))
+    y = X @ beta + np.sqrt(s2_dd) * rng.standard_normal((trials, n_dd))
+    B = np.linalg.pinv(X) @ y[..., None]  # batched min-norm solutions
+    risk_sim.append(((B[..., 0] - beta) ** 2).sum(axis=1))
+risk_sim = np.array(risk_sim)
+risk_mean = risk_sim.mean(axis=1)
+risk_theory = reg.min_norm_risk(n_dd, p_values, r2, s2_dd)
+
+fig, ax = plt.subplots(figsize=(6.5, 3.8))
+for p_fine, lab in ((np.linspace(1, n_dd - 1.2, 100), "exact expectation"), (np.linspace(n_dd + 1.2, 400, 300), None)):
+    ax.loglog(p_fine / n_dd, reg.min_norm_risk(n_dd, p_fine, r2, s2_dd), "k", label=lab)
+ax.loglog(p_values / n_dd, risk_mean, "o", label=f"simulation, {trials} data sets")
+ax.axvline(1.0, color="gray", ls=":")
+ax.axhline(r2, color="C2", ls="--", label=r"null predictor $\beta=0$")
+ax.set_ylim(1e-2, 1e2)
+cu.plotting.label(ax, "parameters per data point $p/n$", r"$\mathbb{E}\|\hat\beta-\beta\|^2$",
+                  f"double descent of min-norm regression, n = {n_dd}")
+ax.legend()
+plt.show()
+
+# %%
+# Check: simulation vs exact risk away from the peak (|p - n| >= 6, where the risk has
+# finite variance); standard error from the 400 data sets, allow 4 of them.
+se = risk_sim.std(axis=1, ddof=1) / np.sqrt(trials)
+ok = np.abs(p_values - n_dd) >= 6
+for p, sim, err, th in zip(p_values[ok], risk_mean[ok], se[ok], risk_theory[ok]):
+    print(f"p = {p:3d}: simulated {sim:.3f} ± {err:.3f}   exact {th:.3f}")
+assert np.all(np.abs(risk_mean[ok] - risk_theory[ok]) < 4 * se[ok])
+
+# %% [markdown]
+# The dual form is also the cheap one: for $p\gg n$ the primal normal equations would
+# need a $p\times p$ solve. Ridge with a small $\lambda$ tames the peak (exercise 2).
+#
+# ## Exercises
+#
+# 1. Show that $\mathrm{Cov}(\hat\beta_{\rm OLS}) \succeq \mathrm{Cov}(\hat\beta_{\rm WLS})$ (Gauss-Markov) and
+#    check it on the line-fit example by computing the eigenvalues of the difference.
+# 2. Redo the double-descent curve with ridge at $\lambda = \sigma^2/\tau^2$ where
+#    $\tau^2 = r^2/p$. What happens to the peak?
+# 3. Show that $\lim_{\lambda\to0}(X^TX+\lambda I)^{-1}X^Ty = X^T(XX^T)^{-1}y$ when $p>n$.
+
+# %% tags=["solution"]
+# Solution 1: the difference of covariances is positive semi-definite
+diff = cov_ols_theory - cov_wls_theory
+print("eigenvalues of Cov(OLS) - Cov(WLS):", np.linalg.eigvalsh(diff).round(6))
+
+# %% tags=["solution"]
+# Solution 2: optimally tuned ridge has no interpolation peak (averaged over 200 sets)
+ridge_risk = []
+for p in p_values:
+    beta = np.ones(p) * np.sqrt(r2 / p)
+    errs = []
+    for _ in range(200):
+        X = rng.standard_normal((n_dd, p))
+        y = X @ beta + np.sqrt(s2_dd) * rng.standard_normal(n_dd)
+        errs.append(((reg.ridge(X, y, s2_dd / (r2 / p)) - beta) ** 2).sum())
+    ridge_risk.append(np.mean(errs))
+print("p/n:", (p_values / n_dd).round(2))
+print("ridge risk:", np.round(ridge_risk, 3))
+
+# %% tags=["solution"]
+# Solution 3: numerically, ridge with a tiny lambda equals the min-norm interpolator
+X = rng.standard_normal((10, 50))
+y = rng.standard_normal(10)
+print("max difference:", np.abs(reg.ridge(X, y, 1e-9) - reg.min_norm_least_squares(X, y)).max() < 1e-6)
+
+# %% [markdown]
+# ## References
+# - C. M. Bishop, *Pattern Recognition and Machine Learning*, Springer (2006), ch. 3.
+# - T. Hastie, A. Montanari, S. Rosset, R. Tibshirani, *Surprises in high-dimensional
+#   ridgeless least squares interpolation*, Ann. Statist. 50, 949 (2022).
+# - M. Belkin, D. Hsu, S. Ma, S. Mandal, *Reconciling modern machine-learning practice and
+#   the classical bias-variance trade-off*, PNAS 116, 15849 (2019).
