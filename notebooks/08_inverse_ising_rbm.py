@@ -485,8 +485,9 @@ plt.show()
 
 # %%
 dev_gmm = np.abs(resp_net - gmm.predict_proba(x_gmm)).max()
-print("network responsibilities, first point:", np.round(resp_net[0], 4))
-print("sklearn predict_proba,    first point:", np.round(gmm.predict_proba(x_gmm[:1])[0], 4))
+k = np.argmin(resp_net.max(axis=1))  # the most ambiguous point, between two clusters
+print("network responsibilities:", np.round(resp_net[k], 4))
+print("sklearn predict_proba:   ", np.round(gmm.predict_proba(x_gmm[k:k + 1])[0], 4))
 print(f"max |softmax(x.w + c) - sklearn posterior| < 1e-8: {dev_gmm < 1e-8}")
 assert dev_gmm < 1e-8  # an algebraic identity; only floating-point rounding remains
 
