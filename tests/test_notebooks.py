@@ -54,4 +54,9 @@ def test_lecture_conventions(src):
     assert "assert " in text, "a check cell compares simulation with theory and asserts it"
     assert 'tags=["solution"]' in text, "exercises come with tagged solution cells"
     assert "live(" in text, "a live (slider) cell for the key parameter"
-    assert "0x" not in src.with_suffix(".ipynb").read_text(), "a memory address leaked into stored outputs"
+    nb = json.loads(src.with_suffix(".ipynb").read_text())
+    texts = [
+        "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+        for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+    ]
+    assert not any(re.search(r"\b0x[0-9a-f]{6,}", t) for t in texts), "a memory address leaked into stored outputs"
