@@ -1,0 +1,591 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 14 · Generative diffusion: speciation and memorization
+#
+# A diffusion model turns noise into data by running a noising process backwards. The
+# noising is trivial (an Ornstein-Uhlenbeck process); all the knowledge about the data
+# sits in one time-dependent vector field, the **score** $\nabla\log p_t$. When the
+# score is known exactly we can ask statistical-physics questions about the generative
+# process itself: *when* does a trajectory decide which class of data it will become,
+# and *when* does it fall onto one particular training example? Both have sharp answers,
+# the **speciation time** and the **collapse time**, which we measure here against theory.
+#
+# **Learning goals**
+# - write the forward OU process, its marginals, and the backward SDE with force
+#   $F = x + 2\nabla\log p_t$; see the Euler-Maruyama discretisation error on Gaussian data,
+#   where the score and even the backward transitions are exact;
+# - measure the speciation time of a two-class mixture and of the Curie-Weiss magnet for
+#   several dimensions $d$ and compare it with $t_S = \tfrac12\log\Lambda$;
+# - see diffusion with the exact *empirical* score collapse onto the training set, measure the
+#   collapse time against $n$ and $d$, and contrast it with a small learned score network.
+#
+# *Source:* M. Mézard's lectures on the statistical physics of generative diffusion
+# (`shared/notes/000_*`, Part VI: OU process, forward and backward processes,
+# Gaussian data, Curie-Weiss, speciation, generalization vs memorization), following
+# Biroli, Bonnaire, de Bortoli and Mézard (2024).
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from scipy import stats
+
+import course_utils as cu
+from course_utils import diffusion as df
+
+rng = cu.setup(seed=0)
+
+# %% [markdown]
+# ## 1. Forward process, backward process
+#
+# Data $a\in\mathbb{R}^d$ are drawn from $p_0$. The forward process is the OU equation
+# $\dot x = -x + \eta(t)$ with $\langle\eta_i(t)\eta_j(t')\rangle = 2\delta_{ij}\delta(t-t')$,
+# started at $x(0) = a$. Its solution is
+#
+# $$x(t) = a\,e^{-t} + \sqrt{\Delta_t}\,z,\qquad \Delta_t = 1-e^{-2t},\qquad z\sim N(0, I),$$
+#
+# so $p_t(x) = \int da\,p_0(a)\,N(x; a e^{-t}, \Delta_t I)$ forgets the data and tends to
+# $N(0, I)$ for $t\gg1$. In the reversed time $\tau = t_f - t$ the density obeys
+# $\partial_\tau p = -\Delta p - \nabla\cdot(xp)$, which is again a Fokker-Planck equation
+# $\partial_\tau p = \Delta p - \nabla\cdot(Fp)$ provided the force is
+#
+# $$F(x,\tau) = x + 2\,\nabla\log p_{t_f-\tau}(x).$$
+#
+# Generating data = running the Langevin equation $dx/d\tau = F + \eta$ from
+# $x\sim N(0,I)$ at $t = t_f$ down to $t = 0$. On a grid $t_0 = t_f > t_1 > \dots > t_K$ the
+# Euler-Maruyama (Itô) step with $h_k = t_k - t_{k+1}$ is
+#
+# $$x \leftarrow x + h_k\big[x + 2\nabla\log p_{t_k}(x)\big] + \sqrt{2h_k}\,\xi_k .$$
+#
+# ### Gaussian data: everything is exact
+#
+# For $a\sim N(0, \mathrm{diag}(\sigma^2))$ the noised law is Gaussian,
+# $p_t = N(0, \Gamma_t)$ with $\Gamma_t = \sigma^2 e^{-2t} + \Delta_t$ (per coordinate), and the score is
+# linear, $\nabla\log p_t(x) = -x/\Gamma_t$. Because the discretised dynamics is linear
+# too, the variance after each Euler-Maruyama step follows exactly
+# $v' = [1 + h_k(1-2/\Gamma_{t_k})]^2 v + 2h_k$: the sampling error is a number we can
+# compute, not just estimate. The backward transitions themselves are also known: the pair
+# $(x(s), x(t))$ is jointly Gaussian, so $x(s)$ given $x(t)$ can be drawn *exactly*,
+#
+# $$x(s)\mid x(t) \sim N\Big(\frac{\Gamma_s e^{-(t-s)}}{\Gamma_t}\,x(t),\;
+# \Gamma_s - \frac{\Gamma_s^2 e^{-2(t-s)}}{\Gamma_t}\Big),\qquad s<t .$$
+
+# %%
+sigma2 = np.array([4.0, 1.0, 0.25])  # data variances: one wide, one unit, one narrow direction
+t_f, B_gauss = 5.0, 20000
+x_noise = rng.standard_normal((B_gauss, sigma2.size))  # N(0, I) at t_f: Gamma_{t_f} - 1 ~ 2e-4
+steps_list = [5, 10, 20, 50, 100, 200]
+
+em_var, em_theory = [], []
+for K in steps_list:
+    grid = np.linspace(t_f, 0.0, K + 1)
+    out = df.backward_sde(lambda x, t: df.gaussian_score(x, t, sigma2), x_noise, grid, seed=K)
+    em_var.append(out["x"].var(axis=0))
+    em_theory.append(df.em_gaussian_variance(sigma2, grid)[-1])
+em_var, em_theory = np.array(em_var), np.array(em_theory)
+exact_samples = df.gaussian_backward_exact(x_noise, np.linspace(t_f, 0.0, 6), sigma2, seed=1)
+
+print("   K   EM variance (sim)       EM variance (recursion)")
+for K, v, th in zip(steps_list, em_var, em_theory, strict=True):
+    print(f"{K:4d}   {np.array2string(v, precision=3)}   {np.array2string(th, precision=3)}")
+print("exact backward sampler, 5 steps:", np.array2string(exact_samples.var(axis=0), precision=3),
+      " target:", sigma2)
+
+# %%
+fig, ax = plt.subplots(figsize=(5.8, 3.8))
+K_fine = np.unique(np.geomspace(3, 400, 30).astype(int))
+for i, s2 in enumerate(sigma2):
+    rel = [abs(df.em_gaussian_variance(sigma2, np.linspace(t_f, 0, K + 1))[-1, i] / s2 - 1) for K in K_fine]
+    line, = ax.loglog(K_fine, rel, label=rf"$\sigma^2={s2}$ (recursion)")
+    ax.loglog(steps_list, np.abs(em_var[:, i] / s2 - 1), "o", color=line.get_color())
+ax.loglog(K_fine, 2.0 / K_fine, "k--", lw=1, label=r"$\propto 1/K$")
+cu.plotting.label(ax, "number of backward steps $K$", r"$|v_K/\sigma^2 - 1|$",
+                  "Euler-Maruyama error on Gaussian data (dots: simulation)")
+ax.legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: the simulated variance after K Euler-Maruyama steps matches the exact recursion
+# within 5 standard errors (sample variance of B Gaussian draws: SE = v sqrt(2/B)), while
+# the exact backward sampler reproduces the data variances with only 5 steps.
+se = em_theory * np.sqrt(2.0 / B_gauss)
+print("max |sim - recursion| / SE :", f"{np.max(np.abs(em_var - em_theory) / se):.2f}")
+print("exact sampler variance / target:", np.round(exact_samples.var(axis=0) / sigma2, 3))
+assert np.all(np.abs(em_var - em_theory) < 5 * se)
+assert np.all(np.abs(exact_samples.var(axis=0) - sigma2) < 5 * sigma2 * np.sqrt(2.0 / B_gauss))
+assert np.abs(exact_samples.mean(axis=0)).max() < 5 * np.sqrt(sigma2.max() / B_gauss)
+
+# %% [markdown]
+# With few steps the narrow direction ($\sigma^2 = 0.25$) suffers most: near $t=0$ the force
+# $-2x/\Gamma_t$ is stiff, $h/\Gamma_t$ is not small, and the step overshoots. The error
+# shrinks as $1/K$ (Euler-Maruyama is weakly first order). With the exact transitions, which
+# exist here because everything is Gaussian, five steps are as good as a thousand.
+#
+# ## 2. Speciation in a two-class mixture
+#
+# Take two classes, $a = \pm m + \sigma z$ with equal weights, $m = (1,\dots,1)\in\mathbb{R}^d$
+# and $\sigma = 1$. The data covariance $C = mm^\top + \sigma^2 I$ has largest eigenvalue
+# $\Lambda = |m|^2 + \sigma^2 = d + 1$ along $\hat m = m/|m|$. Project on it:
+# $q = x\cdot\hat m$. Along the forward process $q(t) = q_0 e^{-t} + \sqrt{\Delta_t}\,\xi$, with
+# $q_0\approx\pm\sqrt\Lambda$: the class signal $\sqrt\Lambda e^{-t}$ meets the unit noise at
+#
+# $$t_S = \tfrac12\log\Lambda .$$
+#
+# Run backwards, a trajectory at $t\gg t_S$ carries no information on its class; at
+# $t\ll t_S$ it has chosen. The backward process with the exact score reproduces the joint
+# law of the forward one, so the probability that the class read at time $t$, $\mathrm{sign}\,q(t)$,
+# is the final class, $\mathrm{sign}\,q(0)$, is
+#
+# $$c(t) = \mathbb{E}_{q_0}\,\Phi\!\Big(\frac{|q_0|\,e^{-t}}{\sqrt{\Delta_t}}\Big)
+# \;\xrightarrow{\ \Lambda\to\infty\ }\; \Phi\big(e^{-(t-t_S)}\big),$$
+#
+# with $\Phi$ the normal distribution function. At large $d$ every curve is the same
+# function of $t - t_S$, and $c(t_S) = \Phi(1) = 0.841$. We define the **measured speciation
+# time** as the time where the simulated $c(t)$ crosses $\Phi(1)$. The mixture score is exact:
+# $\nabla\log p_t(x) = (\sum_\pm r_\pm(x)\,(\pm m)e^{-t} - x)/v_t$, with $v_t = \sigma^2e^{-2t}+\Delta_t$
+# and $r_\pm$ the posterior class probabilities.
+
+# %%
+PHI1 = stats.norm.cdf(1.0)
+gh_nodes, gh_weights = np.polynomial.hermite_e.hermegauss(40)  # quadrature over q0 ~ N(|m|, 1)
+gh_weights = gh_weights / gh_weights.sum()
+
+
+def crossing_time(t, c, level=PHI1):
+    """First time (scanning from large t to small t) where c(t) reaches `level`, linear interpolation."""
+    i = int(np.argmax(c >= level))
+    return t[i - 1] + (level - c[i - 1]) * (t[i] - t[i - 1]) / (c[i] - c[i - 1])
+
+
+def run_mixture(d, n_traj, seed, n_steps=250, t_top=6.0):
+    """Backward trajectories of the +-m mixture in dimension d; returns grid, projections q(t), Lambda."""
+    m = np.ones(d)
+    means = np.stack([m, -m])
+    grid = np.linspace(t_top, 0.0, n_steps + 1)
+    x_init = np.random.default_rng(seed).standard_normal((n_traj, d))
+    out = df.backward_sde(lambda x, t: df.mixture_score(x, t, means, var=1.0), x_init, grid,
+                          seed=seed + 1, observe=lambda x, t: x @ (m / np.sqrt(d)))
+    return grid, out["observed"], d + 1.0
+
+
+def commitment_theory(t, d):
+    return df.commitment_probability(t, np.sqrt(d) + gh_nodes, gh_weights)
+
+
+dims = [4, 16, 64, 128]  # add 512 for class (about 4x slower)
+B_spec = 600
+spec = {}
+for d in dims:
+    grid, q, Lam = run_mixture(d, B_spec, seed=d)
+    c_sim = (np.sign(q) == np.sign(q[-1])).mean(axis=1)
+    spec[d] = dict(grid=grid, q=q, Lam=Lam, c=c_sim)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+d_show = 64
+g, q = spec[d_show]["grid"], spec[d_show]["q"]
+colors = np.where(q[-1, :40] > 0, "C3", "C0")
+for j in range(40):
+    axes[0].plot(g, q[:, j], color=colors[j], lw=0.6, alpha=0.7)
+axes[0].axvline(df.speciation_time(spec[d_show]["Lam"]), color="k", ls="--", label=r"$t_S=\frac{1}{2}\log\Lambda$")
+axes[0].invert_xaxis()
+cu.plotting.label(axes[0], "forward time $t$ (generation runs right)", r"$q(t) = x\cdot\hat m$",
+                  f"backward trajectories, d = {d_show}, coloured by final class")
+axes[0].legend()
+tau = np.linspace(-3, 3, 200)
+axes[1].plot(tau, stats.norm.cdf(np.exp(-tau)), "k", lw=2, label=r"$\Phi(e^{-(t-t_S)})$, $d\to\infty$")
+for d in dims:
+    g, c, Lam = spec[d]["grid"], spec[d]["c"], spec[d]["Lam"]
+    tS = df.speciation_time(Lam)
+    line, = axes[1].plot(g[:-1] - tS, c[:-1], ".", ms=3, label=f"simulation d = {d}")
+    axes[1].plot(g[:-1] - tS, commitment_theory(g[:-1], d), color=line.get_color(), lw=1)
+axes[1].axhline(PHI1, color="gray", ls=":")
+axes[1].set_xlim(-3, 3)
+cu.plotting.label(axes[1], r"$t - t_S$", "commitment $c(t)$", "curves collapse at large d (lines: exact c(t))")
+axes[1].legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: (i) the simulated c(t) follows the exact curve within 5 binomial standard errors
+# sqrt(1/4B) at every time; (ii) the measured speciation time agrees with the exact crossing
+# of c(t) within 4 statistical errors (binomial SE of c divided by the slope |dc/dt|), and with
+# 1/2 log Lambda within that error plus the finite-size shift |t_exact - t_S| (O(1/Lambda)).
+print("   d   Lambda   t_S=log(L)/2   t_exact   t_measured   stat.err")
+for d in dims:
+    g, c, Lam = spec[d]["grid"], spec[d]["c"], spec[d]["Lam"]
+    c_th = commitment_theory(g[:-1], d)
+    t_meas, t_exact = crossing_time(g, c), crossing_time(g[:-1], c_th)
+    slope = stats.norm.pdf(1.0)  # |dc/dt| = phi(e^{-tau}) e^{-tau} = phi(1) at the crossing, large-d limit
+    err = np.sqrt(PHI1 * (1 - PHI1) / B_spec) / slope
+    tS = df.speciation_time(Lam)
+    print(f"{d:4d}  {Lam:6.0f}   {tS:10.3f}    {t_exact:7.3f}   {t_meas:9.3f}    {err:.3f}")
+    assert np.max(np.abs(c[:-1] - c_th)) < 5 * np.sqrt(0.25 / B_spec)
+    assert abs(t_meas - t_exact) < 4 * err
+    assert abs(t_meas - tS) < 4 * err + abs(t_exact - tS)
+
+# %% [markdown]
+# The collapse is visible: once plotted against $t - t_S$, the curves for $d = 16\dots128$
+# lie on the limiting function, and the small-$d$ curve is shifted by the finite-size
+# correction (for $d=4$, $\Lambda = 5$, the exact crossing sits at $\tfrac12\log(\Lambda-1)$, not
+# $\tfrac12\log\Lambda$). Speciation happens at a time that *grows* like $\tfrac12\log d$: in high
+# dimension the classes are decided early in the generation, and the rest of the backward
+# run only fills in the details inside a class.
+#
+# ## 3. Speciation in the Curie-Weiss magnet
+#
+# The same question for data with real structure: $N$ Ising spins with the mean-field law
+#
+# $$p_0(s) = \frac1Z\exp\Big(\frac{\beta}{2N}M^2\Big),\qquad M = \sum_i s_i,$$
+#
+# in its ferromagnetic phase $\beta > 1$, where configurations come in two "species"
+# $M\approx\pm Nm$ with $m = \tanh(\beta m)$. By symmetry $\langle s\rangle = 0$ and the
+# covariance has its largest eigenvalue along $(1,\dots,1)/\sqrt N$,
+# $\Lambda = \langle M^2\rangle/N \approx Nm^2$, so $t_S = \tfrac12\log\Lambda$ again grows like
+# $\tfrac12\log N$. The exact score follows from a Hubbard-Stratonovich transform of
+# $e^{\beta M^2/2N}$: with $h_i = x_i e^{-t}/\Delta_t$,
+#
+# $$\nabla_i\log p_t(x) = \frac{e^{-t}\langle\tanh(\lambda+h_i)\rangle_\lambda - x_i}{\Delta_t},\qquad
+# \langle\cdot\rangle_\lambda \propto \int d\lambda\; e^{-N\lambda^2/2\beta + \sum_j\log\cosh(\lambda+h_j)}\,(\cdot),$$
+#
+# a one-dimensional integral done by quadrature (`diffusion.curie_weiss_score`). The class is
+# the sign of the magnetisation, read from $q = x\cdot(1,\dots,1)/\sqrt N$, and $c(t)$ is the
+# same formula as before with $q_0 = M/\sqrt N$ averaged over the exact law $P(M)$.
+
+# %%
+beta_cw = 1.5
+sizes_cw = [16, 64]  # 256 for class (about 5x slower)
+B_cw = 200
+# uniform steps, then geometric ones towards t = 0.01: the score of +-1 spins is singular at t = 0
+grid_cw = np.concatenate([np.linspace(5.0, 0.5, 45, endpoint=False), np.geomspace(0.5, 0.01, 35)])
+cw = {}
+for N in sizes_cw:
+    M, P_M = df.curie_weiss_magnetization(N, beta_cw)
+    u = np.ones(N) / np.sqrt(N)
+    out = df.backward_sde(lambda x, t: df.curie_weiss_score(x, t, beta_cw),
+                          np.random.default_rng(N).standard_normal((B_cw, N)), grid_cw, seed=N + 1,
+                          observe=lambda x, t, u=u: x @ u)
+    q = out["observed"]
+    cw[N] = dict(q=q, c=(np.sign(q) == np.sign(q[-1])).mean(axis=1), Lam=P_M @ M**2 / N,
+                 c_th=df.commitment_probability(grid_cw, M / np.sqrt(N), P_M),
+                 m_exact=P_M @ np.abs(M) / N,  # final denoising step: E[s | x(t_min)] (Tweedie)
+                 m_final=df.posterior_mean(out["x"], grid_cw[-1], lambda x, t: df.curie_weiss_score(x, t, beta_cw)).mean(axis=1))
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+q = cw[64]["q"]
+for j in range(40):
+    axes[0].plot(grid_cw, q[:, j] / np.sqrt(64), color="C3" if q[-1, j] > 0 else "C0", lw=0.6, alpha=0.7)
+axes[0].axvline(df.speciation_time(cw[64]["Lam"]), color="k", ls="--", label=r"$t_S$")
+axes[0].invert_xaxis()
+cu.plotting.label(axes[0], "forward time $t$ (generation runs right)", r"magnetisation $\sum_i x_i / N$",
+                  "Curie-Weiss, N = 64, beta = 1.5")
+axes[0].legend()
+for N in sizes_cw:
+    tS = df.speciation_time(cw[N]["Lam"])
+    line, = axes[1].plot(grid_cw - tS, cw[N]["c"], ".", ms=3, label=f"simulation N = {N}")
+    axes[1].plot(grid_cw - tS, cw[N]["c_th"], color=line.get_color(), lw=1)
+axes[1].plot(tau, stats.norm.cdf(np.exp(-tau)), "k", lw=2, label=r"$\Phi(e^{-(t-t_S)})$")
+axes[1].axhline(PHI1, color="gray", ls=":")
+axes[1].set_xlim(-3, 3)
+cu.plotting.label(axes[1], r"$t - t_S$", "commitment $c(t)$", "lines: exact c(t) from P(M)")
+axes[1].legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: generated magnets have the exact <|M|>/N within 4 standard errors plus 0.04 for
+# the Euler-Maruyama bias at this step size (it shrinks with the step: at N = 32 it went
+# from 0.023 to 0.013 when the steps were tripled); c(t) follows the exact curve within 5 binomial SEs, and the
+# measured speciation time agrees with 1/2 log Lambda within 4 statistical errors plus the
+# finite-size shift of the exact crossing.
+print("   N   Lambda   t_S     t_exact  t_measured  stat.err   <|m|> generated  exact")
+for N in sizes_cw:
+    r = cw[N]
+    tS, t_exact, t_meas = df.speciation_time(r["Lam"]), crossing_time(grid_cw, r["c_th"]), crossing_time(grid_cw, r["c"])
+    err = np.sqrt(PHI1 * (1 - PHI1) / B_cw) / stats.norm.pdf(1.0)
+    m_gen = np.abs(r["m_final"]).mean()
+    print(f"{N:4d}  {r['Lam']:6.2f}  {tS:.3f}   {t_exact:.3f}    {t_meas:.3f}      {err:.3f}"
+          f"      {m_gen:.3f}          {r['m_exact']:.3f}")
+    m_se = np.abs(r["m_final"]).std() / np.sqrt(B_cw)
+    assert abs(m_gen - r["m_exact"]) < 4 * m_se + 0.04
+    assert np.max(np.abs(r["c"] - r["c_th"])) < 5 * np.sqrt(0.25 / B_cw)
+    assert abs(t_meas - tS) < 4 * err + abs(t_exact - tS)
+
+# %% [markdown]
+# ## 4. Memorization: the exact empirical score collapses
+#
+# In practice $p_0$ is known only through $n$ training points $a^\mu$. If the network
+# learned the score of their empirical law *perfectly*,
+#
+# $$p^e_t(x) = \frac1n\sum_{\mu=1}^n N(x; a^\mu e^{-t}, \Delta_t I),\qquad
+# \nabla\log p^e_t(x) = \frac{\sum_\mu w_\mu(x)\,a^\mu e^{-t} - x}{\Delta_t},\qquad
+# w_\mu \propto e^{-|x-a^\mu e^{-t}|^2/2\Delta_t},$$
+#
+# the backward process would reproduce $p^e_0$: it can only output training points. Going
+# backwards, a trajectory is at first pulled by the weighted mean of many $a^\mu$; later
+# one weight $w_\mu$ takes over and the trajectory falls into that training point. For
+# $a^\mu\sim N(0, I_d)$ the $n$ Gaussians of $p^e_t$ stop overlapping when their total
+# volume $n\Delta_t^{d/2}$ falls below the volume of $p_t = N(0, I)$, i.e. at the
+# **collapse time**
+#
+# $$\Delta_{t_C} = n^{-2/d},\qquad t_C = -\tfrac12\log\big(1-n^{-2/d}\big)$$
+#
+# (leading order for $d\to\infty$ with $\log n/d$ fixed). Larger training sets push the
+# collapse later in the generation (smaller $t_C$); higher dimensions push it earlier. We
+# measure the time where the mean largest weight $\langle\max_\mu w_\mu\rangle$ crosses $1/2$
+# along backward trajectories, and along the forward process started from the training
+# points (the law the exact reverse process must reproduce).
+
+# %%
+grid_mem = np.concatenate([np.linspace(5.0, 1.0, 25, endpoint=False), np.geomspace(1.0, 1e-4, 100)])
+B_mem = 200
+n_list, d_list = [10, 100, 1000], [4, 16, 64]
+
+
+def max_weight(data):
+    return lambda x, t: df.posterior_weights(x, t, data).max(axis=1) if t > 0 else np.ones(len(x))
+
+
+def log_crossing(t, w, level=0.5):
+    i = int(np.argmax(w >= level))
+    lt = np.log(t[i - 1]) + (level - w[i - 1]) * (np.log(t[i]) - np.log(t[i - 1])) / (w[i] - w[i - 1])
+    return float(np.exp(lt))
+
+
+collapse = {}
+for d in d_list:
+    for n in n_list:
+        r = np.random.default_rng(100 * d + n)
+        train = r.standard_normal((n, d))
+        back = df.backward_sde(lambda x, t, a=train: df.empirical_score(x, t, a), r.standard_normal((B_mem, d)),
+                               grid_mem, seed=1, observe=max_weight(train))
+        w_back = back["observed"].mean(axis=1)
+        t_fwd = grid_mem[::4]
+        a = train[r.integers(0, n, B_mem)]
+        w_fwd = np.array([max_weight(train)(df.forward_marginal(a, t, seed=k), t).mean() for k, t in enumerate(t_fwd)])
+        collapse[d, n] = dict(backward=log_crossing(grid_mem[:-1], w_back[:-1]),
+                              forward=log_crossing(t_fwd, w_fwd), theory=float(df.collapse_time(n, d)),
+                              w=w_back)
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+for d in d_list:
+    line, = axes[0].plot(grid_mem[:-1], collapse[d, 100]["w"][:-1], label=f"d = {d}, n = 100")
+    axes[0].axvline(collapse[d, 100]["theory"], color=line.get_color(), ls="--", lw=1)
+axes[0].set_xscale("log")
+axes[0].invert_xaxis()
+cu.plotting.label(axes[0], "forward time $t$", r"$\langle\max_\mu w_\mu\rangle$",
+                  "collapse onto a training point (dashed: $t_C$)")
+axes[0].legend(fontsize=8)
+n_fine = np.geomspace(5, 2000, 100)
+for i, d in enumerate(d_list):
+    axes[1].loglog(n_fine, df.collapse_time(n_fine, d), color=f"C{i}", lw=1)
+    axes[1].loglog(n_list, [collapse[d, n]["backward"] for n in n_list], "o", color=f"C{i}", label=f"backward, d = {d}")
+    axes[1].loglog(n_list, [collapse[d, n]["forward"] for n in n_list], "x", color=f"C{i}", ms=8)
+cu.plotting.label(axes[1], "training set size $n$", "collapse time",
+                  r"o backward, x forward, lines $t_C = -\frac{1}{2}\log(1-n^{-2/d})$")
+axes[1].legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: (i) the backward collapse time equals the forward one (same law if the reverse
+# process is exact) to |log ratio| < 0.3: with B = 200 trajectories <max w> has SE ~ 0.025,
+# the curves rise by ~0.4 per unit of log t at the crossing, so each log t_C carries an
+# error ~ 0.06 (0.09 on the difference; 0.3 is > 3 sigma, and covers the interpolation of
+# the forward curve on its coarser grid).
+# (ii) t_C falls with n and rises with d, and the ratio measured / large-d theory shrinks
+# towards 1 as d grows (finite-d correction).
+print("   d     n   t_C theory   backward   forward   ratio")
+for (d, n), r in collapse.items():
+    print(f"{d:4d} {n:5d}   {r['theory']:9.4f}   {r['backward']:8.4f}  {r['forward']:8.4f}   "
+          f"{r['backward'] / r['theory']:.2f}")
+    assert abs(np.log(r["backward"] / r["forward"])) < 0.3
+for d in d_list:
+    assert collapse[d, 10]["backward"] > collapse[d, 100]["backward"] > collapse[d, 1000]["backward"]
+ratios = [np.mean([collapse[d, n]["backward"] / collapse[d, n]["theory"] for n in n_list]) for d in d_list]
+assert ratios[0] > ratios[1] > ratios[2] > 1.0
+
+# %% [markdown]
+# The measured collapse times follow the trend of the theory: later (smaller $t_C$) with
+# more data, earlier with higher $d$. The ratio to the large-$d$ formula approaches one as
+# $d$ grows; at $d = 4$ the volume argument is only a scaling law.
+#
+# ### Generalization versus memorization in pictures
+#
+# A trained network does not learn the empirical score exactly. We fit a small MLP
+# $s_\theta(x,t)$ on $n = 64$ points in $d=2$ by **denoising score matching**, minimising
+# $\mathbb{E}_{t,a,z}\,|\sqrt{\Delta_t}\,s_\theta(a e^{-t} + \sqrt{\Delta_t}z, t) + z|^2$ (its minimiser is
+# the score of $p^e_t$), and sample with the same backward SDE. Every sampler ends with the
+# denoising step $E[a\mid x(t)] = e^{t}(x + \Delta_t\nabla\log p_t)$ (Tweedie). The distance of
+# each generated point to its nearest training point tells memorization (distance $\approx 0$)
+# from generalization (distances like those of fresh data).
+
+# %%
+n_train, d_small = 64, 2
+train_2d = rng.standard_normal((n_train, d_small))
+fresh_2d = rng.standard_normal((500, d_small))  # held-out draws from the true p_0 = N(0, I)
+
+score_net = torch.nn.Sequential(torch.nn.Linear(3, 48), torch.nn.SiLU(), torch.nn.Linear(48, 48),
+                                torch.nn.SiLU(), torch.nn.Linear(48, 2))
+opt = torch.optim.Adam(score_net.parameters(), lr=3e-3)
+A = torch.tensor(train_2d, dtype=torch.float32)
+n_iter = 600  # 3000 for class: the network then starts to memorize too
+for _ in range(n_iter):
+    idx = torch.randint(0, n_train, (256,))
+    t = torch.exp(np.log(1e-3) + np.log(3e3) * torch.rand(256, 1))  # log-uniform in [1e-3, 3]
+    z = torch.randn(256, 2)
+    sd = torch.sqrt(1 - torch.exp(-2 * t))
+    loss = ((sd * score_net(torch.cat([A[idx] * torch.exp(-t) + sd * z, t], 1)) + z) ** 2).sum(1).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+def net_score(x, t):
+    with torch.no_grad():
+        inp = torch.cat([torch.tensor(x, dtype=torch.float32), torch.full((len(x), 1), float(t))], 1)
+        return score_net(inp).double().numpy()
+
+
+grid_2d = np.concatenate([np.linspace(4.0, 1.0, 30, endpoint=False), np.geomspace(1.0, 1e-3, 60)])
+x_start = rng.standard_normal((500, d_small))
+emp_score = lambda x, t: df.empirical_score(x, t, train_2d)
+samples = {}
+for name, score in (("exact empirical score", emp_score), ("learned network", net_score)):
+    x_end = df.backward_sde(score, x_start, grid_2d, seed=3)["x"]
+    samples[name] = df.posterior_mean(x_end, grid_2d[-1], score)
+samples["fresh data (held out)"] = fresh_2d
+nn_dist = {k: np.sqrt(((v[:, None, :] - train_2d[None]) ** 2).sum(-1)).min(axis=1) for k, v in samples.items()}
+
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.9))
+for ax, name in zip(axes[:2], ("exact empirical score", "learned network"), strict=True):
+    ax.scatter(*samples[name].T, s=4, alpha=0.5, label="generated")
+    ax.scatter(*train_2d.T, s=18, marker="x", color="k", label="training points")
+    ax.set_aspect("equal")
+    cu.plotting.label(ax, "$x_1$", "$x_2$", name)
+    ax.legend(fontsize=8, loc="upper right")
+bins = np.linspace(0, 1.0, 41)
+for name, dist in nn_dist.items():
+    axes[2].hist(dist, bins=bins, histtype="step", density=True, lw=1.5, label=name)
+cu.plotting.label(axes[2], "distance to nearest training point", "density", "memorization vs generalization")
+axes[2].legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: the exact empirical score memorizes (median nearest-neighbour distance below 0.01:
+# at t = 0.001 the largest posterior weight is ~1 for almost every sample), while the learned
+# network's samples sit at distances comparable with fresh data (median within a factor 2;
+# the median of 500 draws fluctuates by ~10%).
+for name, dist in nn_dist.items():
+    print(f"{name:24s} median NN distance {np.median(dist):.3f}")
+assert np.median(nn_dist["exact empirical score"]) < 0.01
+ratio = np.median(nn_dist["learned network"]) / np.median(nn_dist["fresh data (held out)"])
+assert 0.5 < ratio < 2.0
+
+# %% [markdown]
+# The network, with limited capacity and training, smooths the empirical score and so
+# generates new points; trained for long enough on few data, it would drift towards the
+# empirical score and memorize too (try `n_iter = 3000`).
+#
+# ## 5. Live: speciation versus dimension
+#
+# The function below runs the two-class mixture in dimension $d$ and shows some backward
+# trajectories together with the commitment curve; drag $d$ and watch $t_S = \tfrac12\log(d+1)$ move.
+
+# %%
+def plot_speciation(d=16, n_traj=300):
+    grid, q, Lam = run_mixture(d, n_traj, seed=11)
+    c = (np.sign(q) == np.sign(q[-1])).mean(axis=1)
+    tS = df.speciation_time(Lam)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    for j in range(30):
+        axes[0].plot(grid, q[:, j] / np.sqrt(d), color="C3" if q[-1, j] > 0 else "C0", lw=0.6)
+    axes[0].axvline(tS, color="k", ls="--", label=rf"$t_S = {tS:.2f}$")
+    axes[0].invert_xaxis()
+    cu.plotting.label(axes[0], "forward time $t$", r"$x\cdot\hat m/\sqrt{d}$", f"d = {d}")
+    axes[0].legend()
+    axes[1].plot(grid[:-1], c[:-1], ".", ms=3, label="simulation")
+    axes[1].plot(grid[:-1], commitment_theory(grid[:-1], d), "k", label="exact $c(t)$")
+    axes[1].axvline(tS, color="k", ls="--")
+    axes[1].invert_xaxis()
+    cu.plotting.label(axes[1], "forward time $t$", "commitment $c(t)$")
+    axes[1].legend()
+    plt.show()
+
+
+plot_speciation(d=16)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+cu.plotting.live(plot_speciation, d=(2, 256, 2), n_traj=(100, 1000, 100))
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **Cloning.** Another measure of commitment: stop a backward trajectory at time $t$,
+#    run two independent continuations to $t = 0$, and record whether they land in the same
+#    class. Measure this probability $\phi(t)$ for the mixture with $d = 16$ and locate where it
+#    rises from $1/2$ to $1$. Is it near $t_S$?
+# 2. **No species above the critical temperature.** For $\beta < 1$ the Curie-Weiss magnet is
+#    paramagnetic. Compute $\Lambda = \langle M^2\rangle/N$ from the exact $P(M)$ for
+#    $\beta = 0.5$ and $1.5$ at $N = 16, 64, 256, 1024$. Why is there no speciation transition
+#    at $\beta = 0.5$, however large $N$?
+# 3. **Starting too late.** Start the exact Gaussian backward sampler at $t_f = 0.5$ from
+#    $N(0, I)$ instead of $N(0,\Gamma_{t_f})$. Show that the output variance is
+#    $\sigma^2 - \sigma^4 e^{-2t_f}/\Gamma_{t_f} + \sigma^4 e^{-2t_f}/\Gamma_{t_f}^2$ and check it.
+
+# %% tags=["solution"]
+# Solution 1: clone at a few times; phi(t) = P(both clones end with the same sign of q).
+d_c, B_c = 16, 300
+m_c = np.ones(d_c)
+means_c = np.stack([m_c, -m_c])
+score_c = lambda x, t: df.mixture_score(x, t, means_c, var=1.0)
+x_c = np.random.default_rng(5).standard_normal((B_c, d_c))
+t_now = 6.0
+lines = [f"  t     phi(t)   (t_S = {df.speciation_time(d_c + 1.0):.2f})"]
+for k, t_clone in enumerate([3.0, 2.0, 1.5, 1.0, 0.5]):
+    x_c = df.backward_sde(score_c, x_c, np.linspace(t_now, t_clone, 40), seed=10 + k)["x"]
+    t_now = t_clone
+    ends = [df.backward_sde(score_c, x_c, np.linspace(t_clone, 0.0, 60), seed=20 + 2 * k + j)["x"] @ m_c
+            for j in range(2)]
+    lines.append(f"{t_clone:4.1f}   {np.mean(np.sign(ends[0]) == np.sign(ends[1])):.2f}")
+print("\n".join(lines))
+
+# %% tags=["solution"]
+# Solution 2: at beta < 1, Lambda -> 1 / (1 - beta) = 2 stays finite (no macroscopic direction),
+# so t_S = log(Lambda)/2 does not grow with N; at beta > 1, Lambda ~ N m^2 and t_S ~ log(N)/2.
+for b in (0.5, 1.5):
+    lams = []
+    for N in (16, 64, 256, 1024):
+        M_b, P_b = df.curie_weiss_magnetization(N, b)
+        lams.append(P_b @ M_b**2 / N)
+    print(f"beta = {b}: Lambda =", "  ".join(f"{v:7.2f}" for v in lams))
+
+# %% tags=["solution"]
+# Solution 3: x(0) = A x(t_f) + noise with A = sigma^2 e^{-t_f} / Gamma_{t_f} and noise variance
+# sigma^2 - sigma^4 e^{-2 t_f} / Gamma_{t_f}; a unit-variance start adds A^2.
+t_late = 0.5
+gam = sigma2 * np.exp(-2 * t_late) - np.expm1(-2 * t_late)
+predicted = sigma2 - sigma2**2 * np.exp(-2 * t_late) / gam + (sigma2 * np.exp(-t_late) / gam) ** 2
+late = df.gaussian_backward_exact(x_noise, np.linspace(t_late, 0.0, 4), sigma2, seed=2)
+print("predicted", np.round(predicted, 3), " sampled", np.round(late.var(axis=0), 3), " target", sigma2)
+
+# %% [markdown]
+# ## References
+# - G. Biroli, T. Bonnaire, V. de Bortoli, M. Mézard, *Dynamical regimes of diffusion models*,
+#   Nature Communications 15, 9957 (2024), arXiv:2402.18491 (speciation and collapse times).
+# - G. Biroli, M. Mézard, *Generative diffusion in very large dimensions*, J. Stat. Mech. 093402
+#   (2023) (Curie-Weiss and Gaussian data).
+# - Y. Song, J. Sohl-Dickstein, D. P. Kingma, A. Kumar, S. Ermon, B. Poole, *Score-based generative
+#   modeling through stochastic differential equations*, ICLR (2021).
+# - J. Ho, A. Jain, P. Abbeel, *Denoising diffusion probabilistic models*, NeurIPS (2020).
+# - B. D. O. Anderson, *Reverse-time diffusion equation models*, Stoch. Proc. Appl. 12, 313 (1982).
