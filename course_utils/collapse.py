@@ -189,6 +189,10 @@ def regression_collapse_theory(d: int, T, T0: int, noise_std: float, n_generatio
 
 
 # ------------------------------------------------------------------ Zipf / infinite memory
+#: ranks summed term by term in hutter_test_error; beyond, an integral (relative error ~ M^-2)
+_MAX_RANKS = 2_000_000
+
+
 def _check_beta(beta) -> float:
     beta = check_positive("beta", beta)
     if np.ndim(beta) or beta <= 1.0:
@@ -278,10 +282,16 @@ def hutter_test_error(T, beta: float, *, k: int | None = None, rel_tol: float = 
             result[j] = np.sum(p * np.exp(Tj * np.log1p(-q))) + zipf_tail_mass(k, beta)
             continue
         # beyond N: T p(N) <= sqrt(2 rel_tol) makes the dropped (T p)^2/2 term negligible
-        N = int(np.ceil((Tj / (zeta * np.sqrt(2 * rel_tol))) ** (1.0 / beta))) + 1
-        i = np.arange(1, N + 1, dtype=float)
+        N = (Tj / (zeta * np.sqrt(2 * rel_tol))) ** (1.0 / beta) + 1
+        M = int(min(np.ceil(N), _MAX_RANKS))
+        i = np.arange(1, M + 1, dtype=float)
         p = i**-beta / zeta
         head = np.sum(p * np.exp(Tj * np.log1p(-p)))
-        tail = special.zeta(beta, N + 1.0) / zeta - Tj * special.zeta(2 * beta, N + 1.0) / zeta**2
+        if M >= N:
+            tail = special.zeta(beta, M + 1.0) / zeta - Tj * special.zeta(2 * beta, M + 1.0) / zeta**2
+        else:  # huge T: midpoint rule, sum_{i>M} ~ integral from M + 1/2 of p(x) exp(-T p(x)) dx
+            c = 1.0 - 1.0 / beta
+            u = Tj * (M + 0.5) ** -beta / zeta
+            tail = (Tj / zeta) ** (1.0 / beta) / (beta * Tj) * special.gamma(c) * special.gammainc(c, u)
         result[j] = head + tail
     return result[0] if np.ndim(T) == 0 else result

@@ -165,6 +165,13 @@ def test_hutter_error_brute_force_and_asymptote():
     assert collapse.hutter_test_error(T, beta) == pytest.approx(lead, rel=2e-3)
 
 
+def test_hutter_error_integral_tail_for_huge_t(monkeypatch):
+    # above _MAX_RANKS ranks the sum is finished by an integral: it must agree with the Hurwitz route
+    exact = collapse.hutter_test_error(1e6, 1.5)
+    monkeypatch.setattr(collapse, "_MAX_RANKS", 10**4)
+    assert collapse.hutter_test_error(1e6, 1.5) == pytest.approx(exact, rel=1e-6)
+
+
 def test_tail_cut_plateau_and_monte_carlo():
     beta, k = 1.5, 30
     # with T = 10^4 draws every i <= k is seen: only the cut tail is missed
