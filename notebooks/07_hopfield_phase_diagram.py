@@ -119,7 +119,7 @@ L_seq = hopfield.lyapunov(J_demo, follow(random_start, "sequential")) / N_demo
 L_par = hopfield.lyapunov(J_demo, follow(random_start, "parallel")) / N_demo
 m_seq = hopfield.overlaps(follow(corrupted_start, "sequential"), xi_demo)[..., 0]
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, axes = plt.subplots(1, 2, figsize=(9.8, 3.6))
 for L, style, name in ((L_seq, "C0-", "sequential"), (L_par, "C3--", "parallel")):
     axes[0].plot(L, style, lw=0.8, alpha=0.7)
     axes[0].plot([], [], style, label=name)
@@ -171,7 +171,7 @@ for k, a in enumerate(alphas_sn):
         stab_hist = stability.ravel()
 frac_sim, frac_th = np.array(frac_sim), np.array(frac_th)
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, axes = plt.subplots(1, 2, figsize=(9.8, 3.6))
 x = np.linspace(-1.0, 3.0, 300)
 axes[0].hist(stab_hist, bins=80, density=True, alpha=0.6, label="simulation, $\\alpha=0.2$")
 axes[0].plot(x, np.exp(-((x - 1) ** 2) / 0.4) / np.sqrt(0.4 * np.pi), "k", label="$N(1, \\alpha)$")
@@ -197,7 +197,7 @@ assert np.all(np.abs(frac_sim - frac_th) < 4 * se + 0.03 * frac_th)
 # %% [markdown]
 # One-step stability is only the start: once a few bits flip, their errors feed back into
 # the fields of the others. At $\alpha \simeq 0.14$ this avalanche destroys the memory
-# even though fewer than 0.2 % of the bits are initially unstable. The full answer needs
+# even though fewer than 0.4 % of the bits are initially unstable. The full answer needs
 # the statistical mechanics of the next sections.
 #
 # ## 4. Capacity at $T=0$: simulation
@@ -255,9 +255,9 @@ assert m_cap[sizes[-1]][high].mean() < 0.7 and m_cap[sizes[-1]][high].mean() < m
 # removes the diagonal). AGS computed the free energy for $P=\alpha N$, $N\to\infty$ with the
 # replica trick. In the replica-symmetric (RS) ansatz with one condensed pattern there are
 # three order parameters: the overlap $m$, the Edwards-Anderson parameter
-# $q = \frac1N\sum_i\langle\sigma_i\rangle^2$ and $r$, the mean squared overlap with the
-# $P-1$ uncondensed patterns (times $1/\alpha$), which acts as Gaussian noise of variance
-# $\alpha r$ on every field:
+# $q = \frac1N\sum_i\langle\sigma_i\rangle^2$ and $r = \frac1\alpha\sum_{\nu>1}\langle m_\nu\rangle^2$, the summed
+# squared overlaps with the $P-1$ uncondensed patterns (each of order $N^{-1/2}$), whose
+# crosstalk acts as Gaussian noise of variance $\alpha r$ on every field:
 #
 # $$f = \frac\alpha2 + \frac{m^2}{2} + \frac{\alpha}{2\beta}\Big[\ln(1-C) - \frac{\beta q}{1-C}\Big] + \frac{\alpha\beta}{2}r(1-q) - \frac1\beta\big\langle\ln2\cosh\beta(m+\sqrt{\alpha r}\,z)\big\rangle_z,\qquad C = \beta(1-q),$$
 #
@@ -336,7 +336,7 @@ def draw_phase_diagram(ax, lines, alphas):
     cu.plotting.label(ax, r"load $\alpha = P/N$", "temperature $T$", "Hopfield model: RS phase diagram")
 
 
-fig, ax = plt.subplots(figsize=(7, 4.6))
+fig, ax = plt.subplots(figsize=(7.2, 4.6))
 draw_phase_diagram(ax, lines, alphas_pd)
 for run in sim:
     kept = run["m"] > 0.6
@@ -368,9 +368,10 @@ assert all(r["dm"] < 0.03 for r in sim)
 # The region between the dashed and dotted lines is the "metastable phase" of the notes:
 # the equilibrium state is uncorrelated with the patterns, yet a network started close
 # to a pattern stays there, which is what an associative memory needs. The RS solution
-# is not exact: replica symmetry breaks in the spin-glass phase and just below $T_M$ at large
-# $\alpha$, which moves $\alpha_c$ from 0.138 to about 0.144 (Crisanti, Amit, Gutfreund) and
-# removes the slight bend of the RS lines just above $T = 0$.
+# is not exact: replica symmetry breaks in the spin-glass phase and, at low $T$, in the
+# retrieval states, which moves $\alpha_c$ from 0.138 to about 0.144 (Crisanti, Amit,
+# Gutfreund), and the slight bend of the RS lines just above $T = 0$ is an artefact of the
+# RS ansatz. The RS $T_c$ line reaches $T=0$ at $\alpha = 0.052$ (AGS quote 0.05).
 #
 # ## 6. Live: retrieving a picture
 #
@@ -436,7 +437,7 @@ cu.plotting.live(plot_retrieval, alpha=(0.005, 0.3, 0.005), T=(0.0, 1.2, 0.05), 
 # %% tags=["solution"]
 # Solution 1: classify the last three states of each parallel run.
 starts = 2.0 * rng.integers(0, 2, size=(50, N_demo)) - 1  # new random states
-s38 = hopfield.run_dynamics(J_demo, starts, 0.0, 38, update="parallel", seed=6)
+s38 = hopfield.run_dynamics(J_demo, starts, 0.0, 38, update="parallel", seed=6)  # 38 + 2 = 40 sweeps
 s39 = hopfield.run_dynamics(J_demo, s38, 0.0, 1, update="parallel", seed=7)
 s40 = hopfield.run_dynamics(J_demo, s39, 0.0, 1, update="parallel", seed=8)
 fixed = np.all(s40 == s39, axis=1)
@@ -457,7 +458,7 @@ print(f"alpha with 1 % one-step errors: {alpha_1pc:.3f}  vs  alpha_c = {alpha_c:
 
 # %% tags=["solution"]
 # Solution 3: free energies of the two RS states along T at alpha = 0.03.
-temps_ex = np.linspace(0.05, 0.7, 27)
+temps_ex = np.linspace(0.05, 0.7, 14)
 f_r, f_sg = [], []
 for t in temps_ex:
     out = hopfield.ags_retrieval(0.03, t)
