@@ -170,6 +170,8 @@ CHECKS_JS = r"""
   const main = document.querySelector('main') || document.body;
   const math = Array.from(main.querySelectorAll('.math'));
   const details = Array.from(main.querySelectorAll('details'));
+  const prose = main.cloneNode(true);  // the text outside code and outputs, where math would be
+  prose.querySelectorAll('pre, code, .highlight, mjx-container').forEach(e => e.remove());
   const sol = details.filter(d => (d.querySelector('summary') || {}).textContent?.includes('Show solution'));
   return {
     title: document.title,
@@ -179,7 +181,7 @@ CHECKS_JS = r"""
     unrendered: math.filter(m => !m.querySelector('mjx-container')).length,
     mjx: main.querySelectorAll('mjx-container').length,
     mjxErrors: main.querySelectorAll('mjx-merror').length,
-    rawDollars: main.innerText.includes('$$'),
+    rawDollars: prose.textContent.includes('$$'),
     images: imgs.map(i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0})),
     solutions: sol.length,
     solutionsOpen: sol.filter(d => d.open).length,
