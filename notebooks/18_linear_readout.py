@@ -1,0 +1,369 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 18 · Representations as linearly readable information
+#
+# When does a brain area, or a layer of a network, "represent" a quantity? J.-R. King's
+# working answer is operational: $X$ represents $Y$ if a *linear* map reads $Y$ out of $X$
+# on data it was not fitted on. Linear, because any invertible nonlinear map could
+# otherwise decode anything from anything; held out, because a flexible readout fits noise.
+# This lecture turns the definition into a measurement (ridge regression with
+# cross-validated $R^2$), calibrates it against exact results, and uses it the way
+# neuroscience experiments do: comparing representations (raw inputs, random features, the
+# layers of a trained network), following a code in time, and testing significance.
+#
+# **Learning goals**
+# - compute ridge readouts for all penalties at once from one SVD, and know the exact
+#   out-of-sample risk of least squares;
+# - read the bias-variance trade-off of the ridge penalty off a cross-validation curve and
+#   compare the best penalty with the Bayes-optimal one;
+# - measure which information is linearly readable from raw inputs, random features and
+#   trained layers, and follow low- and high-level codes in time in a synthetic brain;
+# - attach a p-value to a readout with a permutation test.
+#
+# *Source:* Beg Rohu 2025 notes, Part III (J.-R. King, *Geometry of thought*), Definition 7
+# and the encoding-model experiments that follow it, `shared/notes/000_*`.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+import course_utils as cu
+from course_utils import readout
+
+rng = cu.setup(seed=0)
+
+# %% [markdown]
+# ## 1. The readout: ridge regression through one SVD
+#
+# Given $n$ samples of a representation $X\in\mathbb{R}^{n\times p}$ and a target
+# $Y\in\mathbb{R}^{n\times k}$, the linear readout $\hat Y = X\hat w$ minimises
+# $\|Y - Xw\|^2 + \alpha\|w\|^2$. With the thin SVD $X = U\,\mathrm{diag}(s)\,V^\top$,
+#
+# $$\hat w(\alpha) = (X^\top X + \alpha I)^{-1}X^\top Y = V\,\mathrm{diag}\Big(\frac{s_r}{s_r^2+\alpha}\Big)\,U^\top Y ,$$
+#
+# so one decomposition serves every $\alpha$ and every target column. The readout quality is
+# the out-of-fold $R^2 = 1 - \sum(y - \hat y_{\rm cv})^2/\sum (y-\bar y)^2$ over $K$ folds.
+# It is exact to check on a linear world, $y = x^\top w + \epsilon$ with $x\sim N(0, I_p)$:
+# for least squares with an intercept on $n$ training samples the prediction risk is
+#
+# $$\mathbb{E}(y-\hat y)^2 = \sigma^2\Big(1+\frac1n\Big)\Big(1+\frac{p}{n-p-2}\Big),$$
+#
+# because the centred Gram matrix is Wishart with $n-1$ degrees of freedom and
+# $\mathbb{E}\,\mathrm{tr}(X_c^\top X_c)^{-1} = p/(n-p-2)$.
+
+# %%
+n, p, sigma2 = 200, 20, 1.0
+n_targets = 300                              # many targets y_k = X w_k + eps_k share one X
+X_lin = rng.standard_normal((n, p))
+w_true = rng.standard_normal((p, n_targets)) / np.sqrt(p)   # prior w ~ N(0, I/p): Var(x.w) ~ 1
+Y_lin = X_lin @ w_true + np.sqrt(sigma2) * rng.standard_normal((n, n_targets))
+
+# the SVD path agrees with the normal equations (and with scikit-learn's Ridge)
+from sklearn.linear_model import Ridge
+
+W_path = readout.ridge_path(X_lin, Y_lin[:, :3], [0.0, 10.0])
+W_sk = Ridge(alpha=10.0, fit_intercept=False).fit(X_lin, Y_lin[:, :3]).coef_.T
+print("max |w_svd - w_sklearn| at alpha = 10:", f"{np.abs(W_path[1] - W_sk).max():.1e}")
+
+n_folds = 5
+cv_ols = readout.cross_validated_r2(X_lin, Y_lin, [0.0], n_folds=n_folds)[0]
+mse_cv = (1 - cv_ols) * Y_lin.var(axis=0)      # pooled out-of-fold mean squared error
+risk = readout.ols_prediction_risk(n * (n_folds - 1) // n_folds, p, sigma2)
+
+# %%
+# Check: the cross-validated MSE of least squares, averaged over 300 targets, equals the exact
+# risk sigma^2 (1 + 1/n)(1 + p/(n-p-2)) with n = 160 training samples per fold. The
+# target-to-target spread of the MSE is ~ 0.12, so the mean has a standard error ~ 0.007;
+# the shared design X adds a common fluctuation of E tr (X^T X)^-1 of a few 0.1%: allow 0.03.
+print(f"CV mean squared error {mse_cv.mean():.3f} +- {mse_cv.std() / np.sqrt(n_targets):.3f}   exact risk {risk:.3f}")
+assert np.abs(W_path[1] - W_sk).max() < 1e-10
+assert abs(mse_cv.mean() - risk) < 0.03
+
+# %% [markdown]
+# ## 2. Bias and variance of the ridge penalty
+#
+# Small $\alpha$: the readout fits the noise of the training folds (variance), the training
+# $R^2$ is high and the held-out $R^2$ lower. Large $\alpha$: $\hat w$ is shrunk to zero
+# (bias), both drop. For the Gaussian prior $w\sim N(0, I/p)$ used above the posterior mean
+# is exactly ridge with
+#
+# $$\alpha^\ast = \frac{\sigma^2}{\mathrm{Var}(w_i)} = \sigma^2 p ,$$
+#
+# the Bayes-optimal penalty; cross-validation should find it without knowing the prior.
+
+# %%
+alphas = np.logspace(-2, 4, 25)
+cv_curve = readout.cross_validated_r2(X_lin, Y_lin, alphas, n_folds=n_folds).mean(axis=1)
+Xc, Yc = X_lin - X_lin.mean(axis=0), Y_lin - Y_lin.mean(axis=0)
+train_pred = np.einsum("np,apk->ank", Xc, readout.ridge_path(Xc, Yc, alphas))
+train_curve = 1 - ((Yc[None] - train_pred) ** 2).sum(axis=1).mean(axis=1) / (Yc**2).sum(axis=0).mean()
+alpha_cv = alphas[cv_curve.argmax()]
+
+
+def plot_ridge_curve(ax, alphas, train, test, alpha_star):
+    ax.semilogx(alphas, train, "o-", ms=3, label="training $R^2$")
+    ax.semilogx(alphas, test, "s-", ms=3, label="cross-validated $R^2$")
+    ax.axvline(alpha_star, color="k", ls="--", lw=1, label=r"Bayes $\alpha^\ast = \sigma^2 p$")
+    cu.plotting.label(ax, r"ridge penalty $\alpha$", "$R^2$ (mean over targets)")
+    ax.legend()
+
+
+fig, ax = plt.subplots(figsize=(6, 3.8))
+plot_ridge_curve(ax, alphas, train_curve, cv_curve, sigma2 * p)
+ax.set_title(f"n = {n}, p = {p}, sigma^2 = {sigma2}")
+plt.show()
+
+# %%
+# Check: the cross-validated optimum lies within one grid step (a factor 10^0.25 = 1.8) of
+# the Bayes-optimal alpha* = sigma^2 p = 20; its R^2 beats least squares.
+print(f"best alpha by CV {alpha_cv:.1f}   Bayes alpha* {sigma2 * p:.1f}")
+print(f"R^2 at the optimum {cv_curve.max():.3f}   least squares {cv_ols.mean():.3f}")
+assert abs(np.log10(alpha_cv / (sigma2 * p))) <= 0.26
+assert cv_curve.max() > cv_ols.mean()
+
+# %% [markdown]
+# ## 3. What is linearly readable from which representation?
+#
+# A toy perception experiment (`readout.synthetic_brain_responses`): each stimulus has two
+# latent causes $z\sim N(0,I_2)$ and is shown as an "image" $x = Az + $ small noise in
+# $\mathbb{R}^{20}$. Two codes describe it:
+#
+# $$u = z \ \ (\text{low level, linear in } x),\qquad
+# v = \big(z_1z_2,\ \tfrac12(z_1^2-z_2^2)\big)\ \ (\text{high level, quadratic}).$$
+#
+# $v$ is fully *determined* by $x$, yet not *linearly readable* from it: $\mathbb{E}[v\,x^\top]=0$
+# by symmetry. A nonlinear representation can make it readable. We compare raw pixels, a
+# random ReLU layer $\phi(x) = \mathrm{relu}(Wx)/\sqrt{N}$, and the two hidden layers of a
+# small network trained to predict $v$ from $x$ on separate stimuli.
+
+# %%
+train_set = readout.synthetic_brain_responses(1000, seed=1)   # stimuli to train the network
+exp = readout.synthetic_brain_responses(400, seed=2)         # the "experiment"
+
+net = torch.nn.Sequential(torch.nn.Linear(20, 64), torch.nn.Tanh(),
+                          torch.nn.Linear(64, 64), torch.nn.Tanh(), torch.nn.Linear(64, 2))
+opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+x_train = torch.tensor(train_set["x"], dtype=torch.float32)
+v_train = torch.tensor(train_set["high"], dtype=torch.float32)
+for _step in range(300):  # full-batch Adam, ~1 s
+    opt.zero_grad()
+    loss = ((net(x_train) - v_train) ** 2).mean()
+    loss.backward()
+    opt.step()
+print(f"training MSE {loss.item():.3f}  (variance of v: {v_train.var().item():.2f})")
+
+with torch.no_grad():
+    h1 = net[:2](torch.tensor(exp["x"], dtype=torch.float32))
+    h2 = net[:4](torch.tensor(exp["x"], dtype=torch.float32))
+representations = {
+    "raw x": exp["x"],
+    "random ReLU (200)": readout.random_features(exp["x"], 200, seed=3),
+    "trained layer 1": h1.numpy().astype(float),
+    "trained layer 2": h2.numpy().astype(float),
+}
+alphas = np.logspace(-3, 4, 22)
+readability = {name: {code: readout.ridge_readout(R, exp[code], alphas)["r2"].mean() for code in ("low", "high")}
+               for name, R in representations.items()}
+print(f"{'representation':20s}  R^2(u: low)  R^2(v: high)")
+for name, r2 in readability.items():
+    print(f"{name:20s}  {r2['low']:10.3f}  {r2['high']:11.3f}")
+
+# %%
+# Check: the low-level code is linearly readable from every representation (R^2 > 0.95),
+# the high-level one is not readable from raw x (its R^2 is zero up to the finite-sample
+# fluctuation ~ p/n = 0.05), and it becomes readable through nonlinear layers, most of all
+# in the trained network.
+assert all(r2["low"] > 0.95 for r2 in readability.values())
+assert abs(readability["raw x"]["high"]) < 0.05
+assert readability["trained layer 2"]["high"] > readability["random ReLU (200)"]["high"] > 0.5
+
+# %% [markdown]
+# ## 4. A synthetic brain: codes in time
+#
+# The experiment records $40$ sensors at $25$ times after stimulus onset. The sensors carry
+# the low-level code early and the high-level code later, mixed by fixed random sensor maps
+# $B_u, B_v$ and buried in unit-variance noise:
+#
+# $$\mathrm{brain}(t) = B_u\,u\,g_u(t) + B_v\,v\,g_v(t) + \eta(t),$$
+#
+# with time courses $g_u, g_v$ peaking at $0.1$ s and $0.35$ s. Two analyses of real
+# experiments are reproduced. **Decoding** (King & Dehaene): at each time, read $u_1$ and
+# $v_1$ out of the $40$ sensors. **Encoding** (Caucheteux & King): at each time, predict the
+# sensors from a representation of the stimulus, layer by layer; the layer that predicts best
+# tells which computation the brain has done by then.
+
+# %%
+def decoding_curves(data, alphas):
+    """Cross-validated R^2 of reading u_1 and v_1 from the sensors at each time."""
+    times = range(data["brain"].shape[1])
+    return {code: np.array([readout.ridge_readout(data["brain"][:, t], data[code][:, 0], alphas)["r2"] for t in times])
+            for code in ("low", "high")}
+
+
+decoding = decoding_curves(exp, alphas)
+times = exp["times"]
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+axes[0].plot(times, decoding["low"], "o-", ms=3, label="low level $u_1$")
+axes[0].plot(times, decoding["high"], "s-", ms=3, label="high level $v_1$")
+for j, g in enumerate(exp["profiles"]):
+    axes[0].plot(times, g, ":", color=f"C{j}", lw=1)
+cu.plotting.label(axes[0], "time after stimulus $t$ (s)", "decoding $R^2$", "decoding (dotted: true time courses)")
+axes[0].legend()
+encoding = {name: np.array([readout.ridge_readout(R, exp["brain"][:, t], alphas)["r2"].mean() for t in range(times.size)])
+            for name, R in representations.items()}
+for name, curve in encoding.items():
+    axes[1].plot(times, curve, lw=1.5, label=name)
+cu.plotting.label(axes[1], "time after stimulus $t$ (s)", "encoding $R^2$ (mean over sensors)",
+                  "which representation predicts the sensors")
+axes[1].legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: the decoding curves peak at the latencies built into the data (0.1 s and 0.35 s,
+# within one time step of 0.033 s); at the late peak, raw pixels predict nothing (R^2 within
+# 0.05 of zero) while the trained layer 2 predicts the sensors best of all representations.
+t_low, t_high = times[decoding["low"].argmax()], times[decoding["high"].argmax()]
+late = np.argmin(np.abs(times - 0.35))
+print(f"decoding peaks: low level at {t_low:.3f} s, high level at {t_high:.3f} s")
+print("encoding R^2 at t = 0.35 s:", ", ".join(f"{k} {v[late]:.3f}" for k, v in encoding.items()))
+assert abs(t_low - 0.10) <= 0.034 and abs(t_high - 0.35) <= 0.034
+assert abs(encoding["raw x"][late]) < 0.05
+assert max(encoding, key=lambda k: encoding[k][late]) == "trained layer 2"
+
+# %% [markdown]
+# ## 5. Is a readout significant? A permutation test
+#
+# A cross-validated $R^2$ of $0.03$ may be chance. Under the null hypothesis that the target
+# carries no information about $X$, shuffling it across samples does not change its law, so
+# the readout re-run on shuffled targets (folds and the choice of $\alpha$ included) samples
+# the null distribution of $R^2$. The p-value is
+#
+# $$p = \frac{1 + \#\{b: R^2_{\pi_b} \ge R^2\}}{1 + B}.$$
+#
+# All $B$ shuffles are extra target columns of the same ridge fit.
+
+# %%
+B = 200  # 1000 for class
+tests = {
+    "v_1 at t = 0.35 s": readout.permutation_test(exp["brain"][:, late], exp["high"][:, 0], alphas, B, seed=4),
+    "v_1 at t = 0.10 s": readout.permutation_test(exp["brain"][:, 3], exp["high"][:, 0], alphas, B, seed=4),
+    "v_1 at t = 0.00 s": readout.permutation_test(exp["brain"][:, 0], exp["high"][:, 0], alphas, B, seed=4),
+}
+fig, ax = plt.subplots(figsize=(6, 3.6))
+for j, (name, res) in enumerate(tests.items()):
+    ax.hist(res["null"], bins=30, alpha=0.5, color=f"C{j}", label=f"null, {name}")
+    ax.axvline(res["r2"], color=f"C{j}", lw=2)
+cu.plotting.label(ax, "cross-validated $R^2$", "count", "null distributions (bars) and observed $R^2$ (lines)")
+ax.set_xlim(-0.06, 0.2)
+ax.legend(fontsize=8)
+plt.show()
+for name, res in tests.items():
+    print(f"{name}: R^2 = {res['r2']:+.3f}   p = {res['p_value']:.3f}")
+
+# %%
+# Check: the strong late readout is significant at the smallest p-value B permutations can give,
+# 1/(B+1); at t = 0 the sensors carry no signal (g_v(0) ~ 2e-3) and the test does not reject at 5%.
+assert tests["v_1 at t = 0.35 s"]["p_value"] == 1 / (B + 1)
+assert tests["v_1 at t = 0.00 s"]["p_value"] > 0.05
+
+# %% [markdown]
+# ## 6. Live: noise and number of trials
+#
+# The decoding curves of section 4 for a new experiment with your sensor noise and number
+# of stimuli. With few trials or much noise the high-level code, spread over a long window
+# at low amplitude, disappears first.
+
+# %%
+def plot_decoding(noise=1.0, n_stimuli=400):
+    data = readout.synthetic_brain_responses(n_stimuli, noise=noise, seed=5)
+    curves = decoding_curves(data, np.logspace(-2, 4, 13))
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(data["times"], curves["low"], "o-", ms=3, label="low level $u_1$")
+    ax.plot(data["times"], curves["high"], "s-", ms=3, label="high level $v_1$")
+    ax.axhline(0, color="k", lw=0.8)
+    cu.plotting.label(ax, "time after stimulus $t$ (s)", "decoding $R^2$",
+                      f"noise {noise:.1f}, {n_stimuli} stimuli")
+    ax.legend()
+    plt.show()
+
+
+plot_decoding(noise=1.0, n_stimuli=400)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+cu.plotting.live(plot_decoding, noise=(0.2, 5.0, 0.2), n_stimuli=(50, 2000, 50))
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **More features than samples.** Repeat section 2 with $p = 300 > n$. What does
+#    cross-validation give at $\alpha\to0$ (the minimum-norm interpolator), and where is the
+#    optimum now?
+# 2. **How many random features?** Measure the readability of $v$ from random ReLU layers of
+#    width $N = 10, 30, 100, 300, 1000$. Why does it saturate below 1? (Hint: compare
+#    $\phi(cx)$ with $\phi(x)$ for $c>0$.)
+# 3. **Temporal generalisation.** Train the decoder of $v_1$ at $t = 0.35$ s and test it at all
+#    other times (King & Dehaene). What does a square versus a diagonal generalisation matrix
+#    say about a code that is sustained versus one that travels between sensors?
+
+# %% tags=["solution"]
+# Solution 1: with p > n least squares interpolates the training folds; its held-out R^2 is
+# poor, and ridge recovers; the optimum stays near alpha* = sigma^2 p for this prior.
+p_big = 300
+X_big = rng.standard_normal((n, p_big))
+w_big = rng.standard_normal((p_big, 50)) / np.sqrt(p_big)
+Y_big = X_big @ w_big + rng.standard_normal((n, 50))
+alphas_big = np.logspace(-2, 4, 13)
+curve_big = readout.cross_validated_r2(X_big, Y_big, alphas_big).mean(axis=1)
+print(f"alpha -> 0: R^2 = {readout.cross_validated_r2(X_big, Y_big, [0.0]).mean():.3f};  "
+      f"best R^2 = {curve_big.max():.3f} at alpha = {alphas_big[curve_big.argmax()]:.0f} (alpha* = {p_big})")
+
+# %% tags=["solution"]
+# Solution 2: already N = 10 features reach R^2 ~ 0.87 and more do not help. Without biases
+# the features are positively homogeneous of degree 1, phi(c x) = c phi(x) for c > 0, and so
+# is every linear readout of them; v is homogeneous of degree 2 in z. The readout captures
+# v's angular pattern but not its quadratic growth with |z|: adding a bias (or a second
+# layer, as the trained network has) removes the limit.
+for N in (10, 30, 100, 300, 1000):
+    phi = readout.random_features(exp["x"], N, seed=3)
+    print(f"N = {N:4d}: R^2(v) = {readout.ridge_readout(phi, exp['high'], alphas)['r2'].mean():.3f}")
+
+# %% tags=["solution"]
+# Solution 3: in this toy the high-level code sits on fixed sensors (B_v) with one time course,
+# so a decoder trained at 0.35 s generalises over the whole window: a square pattern.
+# A code that moves across sensors would give a diagonal.
+train_idx, test_idx = np.arange(300), np.arange(300, 400)
+b = exp["brain"]
+w_gen = readout.ridge_path(b[train_idx, late] - b[train_idx, late].mean(0),
+                           exp["high"][train_idx, 0] - exp["high"][train_idx, 0].mean(), [100.0])[0]
+for t in (3, 6, late, 14, 18):
+    pred = (b[test_idx, t] - b[train_idx, t].mean(0)) @ w_gen
+    print(f"trained at 0.35 s, tested at {times[t]:.2f} s: corr = {np.corrcoef(pred, exp['high'][test_idx, 0])[0, 1]:+.2f}")
+
+# %% [markdown]
+# ## References
+# - J.-R. King, S. Dehaene, *Characterizing the dynamics of mental representations: the
+#   temporal generalization method*, Trends Cogn. Sci. 18, 203 (2014).
+# - C. Caucheteux, J.-R. King, *Brains and algorithms partially converge in natural language
+#   processing*, Commun. Biol. 5, 134 (2022).
+# - T. Naselaris, K. Kay, S. Nishimoto, J. Gallant, *Encoding and decoding in fMRI*,
+#   NeuroImage 56, 400 (2011).
+# - G. Alain, Y. Bengio, *Understanding intermediate layers using linear classifier probes*,
+#   arXiv:1610.01644 (2016).
+# - Y. Cho, L. Saul, *Kernel methods for deep learning*, NeurIPS 2009 (arc-cosine kernel).
+# - M. Ojala, G. Garriga, *Permutation tests for studying classifier performance*, JMLR 11,
+#   1833 (2010).
+# - T. Hastie, R. Tibshirani, J. Friedman, *The Elements of Statistical Learning*, ch. 3 and 7.
