@@ -294,7 +294,7 @@ for a in (0.01, 0.05, 0.1):
 # temperature per state. After 50 sweeps we average the overlap of each run with its own
 # starting pattern over the four patterns (sample-to-sample fluctuations at finite $N$ are
 # large for a single pattern). A temperature counts as retrieving if this mean overlap
-# exceeds 0.6 (the RS overlap at the spinodal is at least 0.69 for these loads); the
+# exceeds 0.6 (the RS overlap at the spinodal is at least 0.67 for these loads); the
 # simulated $T_M$ is the midpoint between the hottest retrieving and the next, lost, temperature.
 
 # %%
