@@ -86,7 +86,8 @@ check-editions: install  ## write both editions and execute them top to bottom; 
 	$(STATIC) $(PY) scripts/make_editions.py check $(NB)
 
 timings-table: install  ## run every notebook, save book/timings.txt, rewrite the README lecture table
-	set -o pipefail; $(STATIC) $(PY) scripts/run_notebooks.py timings $(NB) | tee book/timings.txt
+	set -o pipefail; $(STATIC) $(PY) scripts/run_notebooks.py timings | tee book/timings.txt.new
+	mv book/timings.txt.new book/timings.txt
 	$(PY) scripts/build_book.py readme-table
 
 readme-table: install  ## rewrite the README lecture table from the notebooks, book/course.yml, book/timings.txt
