@@ -116,3 +116,55 @@ def test_every_lecture_present_has_book_metadata():
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
         entry = meta.get(path.name[:2], {})
         assert entry.get("prerequisites") and entry.get("topic"), f"course.yml: no lecture {path.name[:2]}"
+
+
+def _names(code: str) -> tuple[set[str], set[str]]:
+    """(names a cell binds, names it reads), after IPython's syntax is turned into Python."""
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    tree = ast.parse(TransformerManager().transform_cell(code))
+    bound, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, (ast.Store, ast.Del)) else read).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return bound, read
+
+
+def solution_dependencies(nb) -> list[str]:
+    """Names that only solution cells define and that a later non-solution cell reads."""
+    outside, only_solutions, broken = set(), set(), []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        bound, read = _names(cell.source)
+        if editions.is_solution(cell):
+            only_solutions |= bound - outside
+            continue
+        used = sorted((read & only_solutions) - bound)
+        broken += [f"{name!r} in the cell starting {cell.source.splitlines()[0][:50]!r}" for name in used]
+        outside |= bound
+        only_solutions -= bound
+    return broken
+
+
+def test_solution_dependencies_are_found():
+    nb = lecture()
+    assert solution_dependencies(nb) == []
+    nb.cells.append(nbformat.v4.new_code_cell("print(y + 1)"))
+    assert len(solution_dependencies(nb)) == 1 and "'y'" in solution_dependencies(nb)[0]
+
+
+@pytest.mark.parametrize("src", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")), ids=lambda p: p.stem)
+def test_student_edition_needs_no_solution(src):
+    """No cell after a solution reads a name that only a solution defines: the student edition
+    (solutions removed) runs top to bottom. `make check-editions NB=..` executes it for real."""
+    import jupytext
+
+    broken = solution_dependencies(jupytext.read(src))
+    assert not broken, "names defined only by solution cells, used later: " + "; ".join(broken)
