@@ -187,12 +187,13 @@ plt.show()
 
 # %%
 # Check: the unstable fraction matches the Gaussian signal-to-noise estimate. Each value
-# averages N P = 1e5..4e5 nearly independent bits, so the binomial standard error is
-# sqrt(p/(N P)); allow 4 standard errors plus 3 % for the Gaussian approximation of the tail.
+# averages N P = 1e5..4e5 bits (binomial standard error sqrt(p/(N P))), but the bits of one
+# pattern share its overlaps with the other patterns, so they are not independent: allow
+# 4 binomial standard errors plus 10 % of p.
 se = np.sqrt(frac_th * (1 - frac_th) / (N_sn * np.round(alphas_sn * N_sn)))
 for a, s_, t_, e_ in zip(alphas_sn, frac_sim, frac_th, se, strict=True):
     print(f"alpha = {a:.2f}: unstable bits {s_:.4f}   theory {t_:.4f}   (s.e. {e_:.4f})")
-assert np.all(np.abs(frac_sim - frac_th) < 4 * se + 0.03 * frac_th)
+assert np.all(np.abs(frac_sim - frac_th) < 4 * se + 0.1 * frac_th)
 
 # %% [markdown]
 # One-step stability is only the start: once a few bits flip, their errors feed back into
@@ -241,9 +242,10 @@ plt.show()
 # network has lost the pattern, more so than the smallest (finite-size crossover).
 low, high = alphas_cap <= 0.09, alphas_cap >= 0.19
 m_rs_low = hopfield.ags_retrieval(alphas_cap[low], 0.0)["m"]
+fmt = lambda values: " ".join(f"{v:.3f}" for v in values)
 for N in sizes:
-    print(f"N = {N:4d}: m at alpha <= 0.09: {np.round(m_cap[N][low], 3)}   at alpha >= 0.19: {np.round(m_cap[N][high], 2)}")
-print("RS overlap at alpha <= 0.09:", np.round(m_rs_low, 3))
+    print(f"N = {N:4d}: m at alpha <= 0.09: {fmt(m_cap[N][low])}   at alpha >= 0.19: {fmt(m_cap[N][high])}")
+print(f"RS theory: m at alpha <= 0.09: {fmt(m_rs_low)}")
 assert all(np.all(np.abs(m_cap[N][low] - m_rs_low) < 0.01) for N in sizes)
 assert m_cap[sizes[-1]][high].mean() < 0.7 and m_cap[sizes[-1]][high].mean() < m_cap[sizes[0]][high].mean()
 
@@ -282,10 +284,11 @@ assert m_cap[sizes[-1]][high].mean() < 0.7 and m_cap[sizes[-1]][high].mean() < m
 # %%
 alphas_pd = np.linspace(0.001, 0.16, 160)
 lines = hopfield.ags_phase_lines(alphas_pd)
-for a in (0.01, 0.05, 0.1):
+for a in (0.01, 0.05, 0.1, 0.15):
     k = np.argmin(np.abs(alphas_pd - a))
-    print(f"alpha = {alphas_pd[k]:.3f}: T_g = {lines['T_g'][k]:.3f}, T_M = {lines['T_M'][k]:.3f}, "
-          f"T_c = {lines['T_c'][k]:.3f}")
+    T_g, T_M, T_c = (lines[key][k] for key in ("T_g", "T_M", "T_c"))
+    show = lambda t: f"{t:.3f}" if np.isfinite(t) else "none"
+    print(f"alpha = {alphas_pd[k]:.3f}: T_g = {show(T_g)}, T_M = {show(T_M)}, T_c = {show(T_c)}")
 
 # %% [markdown]
 # Now the simulations. For four loads we build one network of $N = 800$ neurons and run
