@@ -1,7 +1,7 @@
 # Executable lectures on machine learning for physicists.
 #   make lab     -- create .venv with pinned versions (first time only) and open the course
 #   make test    -- unit tests + strict nbval re-execution of every notebook
-#   make book    -- the static book site from the stored outputs (offline), then make test-book
+#   make book    -- the static book site from the stored outputs (offline); make test-book checks it in Chromium
 SHELL   := /bin/bash
 PYTHON  ?= python3
 VENV    := .venv
