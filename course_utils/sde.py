@@ -96,10 +96,8 @@ def euler_maruyama(drift, diffusion, x0, t_grid, seed: int = 0, dW=None, return_
     x = check_array("x0", x0, ndim=(1, 2)).copy()
     t = time_grid(t_grid)
     h = np.diff(t)
-    if dW is None:
-        rng = np.random.default_rng(seed)
-        dW = np.sqrt(h).reshape((-1,) + (1,) * x.ndim) * rng.standard_normal((h.size,) + x.shape)
-    else:
+    rng = np.random.default_rng(seed)
+    if dW is not None:
         dW = check_array("dW", dW, shape=(h.size,) + x.shape)
     path = np.empty((t.size,) + x.shape) if return_path else None
     if return_path:
@@ -107,7 +105,9 @@ def euler_maruyama(drift, diffusion, x0, t_grid, seed: int = 0, dW=None, return_
     for n in range(h.size):
         mu = _coefficient("drift", drift, x, t[n])
         sig = _coefficient("diffusion", diffusion, x, t[n])
-        x = x + h[n] * mu + sig * dW[n]
+        # increments drawn step by step: memory O(paths), not O(steps x paths)
+        dWn = dW[n] if dW is not None else np.sqrt(h[n]) * rng.standard_normal(x.shape)
+        x = x + h[n] * mu + sig * dWn
         if return_path:
             path[n + 1] = x
     return {"t": t, "x": path if return_path else x}

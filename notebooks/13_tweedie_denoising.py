@@ -133,7 +133,7 @@ w_2d = np.array([0.4, 0.35, 0.25])
 mu_2d = np.array([[-2.0, 0.0], [1.5, 1.5], [1.0, -2.0]])
 s_2d = np.array([0.4, 0.6, 0.3])
 sigma_2d = 0.7
-n_train, train_steps = 5000, 1500  # train_steps = 5000 for class: the gap to Bayes shrinks further
+n_train, train_steps = 5000, 1000  # train_steps = 5000 for class: the gap to Bayes shrinks further
 x_train = denoise.gmm_sample(n_train, w_2d, mu_2d, s_2d, seed=2)
 net = denoise.train_dsm_denoiser(x_train, sigma_2d, hidden=64, steps=train_steps, seed=0)
 
