@@ -1,0 +1,345 @@
+"""Tricks for training deep networks (lecture 03): signal propagation at initialisation,
+whitening, batch and layer normalisation, preconditioned optimisers on quadratics, and a
+small configurable MLP (initialisation, normalisation, residual connections).
+
+Notation of the recitation notes, section 6: Linear(x) = W x + b, W_ij ~ N(0, sigma_w^2 / n_in)
+(LeCun sigma_w^2 = 1, eq. 6.34; Kaiming sigma_w^2 = 2, eq. 6.38); the second moment of the
+pre-activations z^(l) of layer l is q_l.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import check_array, check_in_range, check_int, check_positive
+
+__all__ = [
+    "INIT_GAINS",
+    "ACTIVATIONS",
+    "init_weights",
+    "gaussian_activation_moment",
+    "variance_recursion",
+    "propagate_mlp",
+    "whitening_matrix",
+    "batch_norm",
+    "layer_norm",
+    "gd_rate",
+    "optimize_quadratic",
+    "make_mlp",
+    "layer_gradient_norms",
+    "train_regression",
+]
+
+#: sigma_w^2 of each random initialisation scheme: W_ij ~ N(0, sigma_w^2 / n_in)
+INIT_GAINS = {"lecun": 1.0, "kaiming": 2.0}
+ACTIVATIONS = ("relu", "tanh", "linear")
+# trapezoid rule for E over N(0, 1) on [-12, 12]: tanh^2 is analytic in a strip, so the rule
+# converges exponentially (error < 1e-12 for q <= 100, where the nearest pole is still far in grid units)
+_GRID = np.linspace(-12.0, 12.0, 4801)
+_GAUSS_W = np.exp(-_GRID**2 / 2) * (_GRID[1] - _GRID[0]) / np.sqrt(2 * np.pi)
+
+
+def _phi(z, activation):
+    if activation == "relu":
+        return np.maximum(z, 0.0)
+    if activation == "tanh":
+        return np.tanh(z)
+    return z
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def init_weights(n_in: int, n_out: int, scheme: str = "kaiming", *, rng=None, size=()) -> np.ndarray:
+    """Weight matrix (size + (n_out, n_in)) of one linear layer, eqs. (6.22), (6.34), (6.38).
+
+    ``scheme``: "constant" sets every W_ij = 1 / n_in (the same for every neuron, so the
+    neurons never diversify); "lecun" draws W_ij ~ N(0, 1/n_in); "kaiming" N(0, 2/n_in).
+    """
+    n_in = check_int("n_in", n_in, minimum=1)
+    n_out = check_int("n_out", n_out, minimum=1)
+    _check_choice("scheme", scheme, ("constant", *INIT_GAINS))
+    shape = tuple(size) + (n_out, n_in)
+    if scheme == "constant":
+        return np.full(shape, 1.0 / n_in)
+    rng = np.random.default_rng(rng)
+    return rng.standard_normal(shape) * np.sqrt(INIT_GAINS[scheme] / n_in)
+
+
+def gaussian_activation_moment(q, activation: str = "relu") -> np.ndarray:
+    """E_{z ~ N(0, q)}[phi(z)^2] for each q (the Gaussian average in the recursion (6.37)).
+
+    ReLU: q / 2 exactly; linear: q; tanh: trapezoid quadrature over the standard normal
+    (error below 1e-10 for q <= 100).
+    """
+    q = np.asarray(check_positive("q", q, allow_zero=True), dtype=float)
+    _check_choice("activation", activation, ACTIVATIONS)
+    if activation == "relu":
+        return q / 2.0
+    if activation == "linear":
+        return q.copy()
+    z = np.sqrt(q)[..., None] * _GRID
+    return (np.tanh(z) ** 2 * _GAUSS_W).sum(axis=-1)
+
+
+def variance_recursion(q0, depth: int, sigma_w2, activation: str = "relu", sigma_b2=0.0) -> np.ndarray:
+    """Mean-field second moments q_1..q_depth of the pre-activations of a deep MLP at init.
+
+    q_1 = sigma_w^2 q_0 + sigma_b^2 (the input x has E[x_i^2] = q_0, no activation on it), then
+    q_{l+1} = sigma_w^2 E_{z ~ N(0, q_l)}[phi(z)^2] + sigma_b^2 (eqs. 6.32, 6.37 layer by layer).
+    Broadcasts over arrays of q0, sigma_w2, sigma_b2; returns shape broadcast + (depth,).
+    """
+    depth = check_int("depth", depth, minimum=1)
+    q0 = np.asarray(check_positive("q0", q0, allow_zero=True), dtype=float)
+    sw2 = np.asarray(check_positive("sigma_w2", sigma_w2, allow_zero=True), dtype=float)
+    sb2 = np.asarray(check_positive("sigma_b2", sigma_b2, allow_zero=True), dtype=float)
+    _check_choice("activation", activation, ACTIVATIONS)
+    q = sw2 * q0 + sb2
+    out = [q]
+    for _ in range(depth - 1):
+        q = sw2 * gaussian_activation_moment(q, activation) + sb2
+        out.append(q)
+    return np.stack(np.broadcast_arrays(*out), axis=-1)
+
+
+def propagate_mlp(x, depth: int, width: int, scheme: str = "kaiming", activation: str = "relu",
+                  *, sigma_w2=None, sigma_b2=0.0, n_networks: int = 1, seed: int = 0) -> dict:
+    """Forward a batch x (B, n_0) through ``n_networks`` independent random MLPs at init.
+
+    z^(1) = W^(1) x + b^(1), z^(l+1) = W^(l+1) phi(z^(l)) + b^(l+1), every hidden layer of size
+    ``width``, weights from :func:`init_weights` (or W_ij ~ N(0, sigma_w2 / n_in) if ``sigma_w2``
+    is given, overriding ``scheme``), biases b_i ~ N(0, sigma_b2); all networks
+    are pushed through at once (batched matrix products).
+    Returns dict of arrays (n_networks, depth): "q" the second moment of z^(l) over the batch
+    and the neurons of each network (its mean over networks is what :func:`variance_recursion`
+    predicts), "neuron_spread" the batch mean of the standard deviation of z^(l) across the
+    neurons of a layer (zero when all neurons compute the same thing).
+    """
+    x = check_array("x", x, ndim=2)
+    depth = check_int("depth", depth, minimum=1)
+    width = check_int("width", width, minimum=1)
+    n_networks = check_int("n_networks", n_networks, minimum=1)
+    _check_choice("activation", activation, ACTIVATIONS)
+    sb = np.sqrt(check_positive("sigma_b2", sigma_b2, allow_zero=True))
+    gain = None if sigma_w2 is None else np.sqrt(check_positive("sigma_w2", sigma_w2, allow_zero=True))
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    h = np.broadcast_to(x, (n_networks,) + x.shape)
+    q, spread = [], []
+    for _ in range(depth):
+        W = init_weights(h.shape[-1], width, "lecun" if gain is not None else scheme, rng=rng, size=(n_networks,))
+        W = W if gain is None else gain * W
+        z = h @ W.transpose(0, 2, 1) + sb * rng.standard_normal((n_networks, 1, width))
+        q.append(np.mean(z**2, axis=(1, 2)))
+        spread.append(z.std(axis=2).mean(axis=1))
+        h = _phi(z, activation)
+    return {"q": np.stack(q, axis=1), "neuron_spread": np.stack(spread, axis=1)}
+
+
+def whitening_matrix(X, method: str = "zca", eps: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Whitening W and mean mu such that (X - mu) W^T has identity covariance, eqs. (6.4)-(6.7).
+
+    With Sigma = U Lambda U^T the empirical covariance (1/N normalisation, eq. 6.5):
+    "zca" W = U (Lambda + eps)^{-1/2} U^T (symmetric, stays closest to the input);
+    "pca" W = (Lambda + eps)^{-1/2} U^T (coordinates along the principal axes, largest first).
+    """
+    X = check_array("X", X, ndim=2)
+    _check_choice("method", method, ("zca", "pca"))
+    eps = check_positive("eps", eps, allow_zero=True)
+    n, d = X.shape
+    if n <= d:
+        raise ValueError(f"X needs more rows (samples) than columns (features), got shape {X.shape}")
+    mu = X.mean(axis=0)
+    Xc = X - mu
+    lam, U = np.linalg.eigh(Xc.T @ Xc / n)
+    lam, U = lam[::-1], U[:, ::-1]
+    if lam[-1] + eps <= 1e-12 * max(lam[0], 1e-300):
+        raise ValueError("the covariance of X is singular: use eps > 0 or drop redundant features")
+    W = ((lam + eps) ** -0.5)[:, None] * U.T  # PCA: rotate to the principal axes and rescale
+    if method == "zca":
+        W = U @ W  # ZCA: rotate back into the original basis
+    return W, mu
+
+
+def batch_norm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> np.ndarray:
+    """BatchNorm in training mode, eqs. (6.8)-(6.11): each feature normalised over the batch axis 0."""
+    x = check_array("x", x, ndim=2)
+    if x.shape[0] < 2:
+        raise ValueError(f"x must hold a batch of at least 2 samples, got shape {x.shape}")
+    eps = check_positive("eps", eps)
+    xhat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+    return np.asarray(gamma) * xhat + np.asarray(beta)
+
+
+def layer_norm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> np.ndarray:
+    """LayerNorm, eqs. (6.14)-(6.16): each sample normalised over its features (last axis)."""
+    x = check_array("x", x, ndim=(1, 2, 3))
+    eps = check_positive("eps", eps)
+    xhat = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True) + eps)
+    return np.asarray(gamma) * xhat + np.asarray(beta)
+
+
+def gd_rate(H) -> tuple[float, float]:
+    """Optimal step eta* = 2 / (lambda_min + lambda_max) of gradient descent on 1/2 theta^T H theta
+    and its worst-case contraction per step (kappa - 1) / (kappa + 1), kappa = lambda_max / lambda_min."""
+    H = _check_spd("H", H)
+    lam = np.linalg.eigvalsh(H)
+    kappa = lam[-1] / lam[0]
+    return 2.0 / (lam[0] + lam[-1]), (kappa - 1.0) / (kappa + 1.0)
+
+
+def _check_spd(name, H):
+    H = check_array(name, H, ndim=2)
+    if H.shape[0] != H.shape[1] or not np.allclose(H, H.T, atol=1e-10 * np.abs(H).max()):
+        raise ValueError(f"{name} must be a symmetric square matrix, got shape {H.shape}")
+    if np.linalg.eigvalsh(H)[0] <= 0:
+        raise ValueError(f"{name} must be positive definite")
+    return H
+
+
+def optimize_quadratic(H, theta0, steps: int, method: str = "gd", lr: float = 0.1, *,
+                       betas=(0.9, 0.999), eps: float = 1e-8) -> np.ndarray:
+    """Iterates theta_0..theta_steps of an optimiser on L(theta) = 1/2 theta^T H theta (minimum at 0).
+
+    "gd": theta <- theta - lr grad L; "newton": damped Newton theta <- theta - lr H^{-1} grad L
+    (eq. 6.45, with the sign that descends); "adam": Algorithm 1 of the notes (elementwise
+    moments with bias correction). theta0 is (d,) or a batch (B, d); returns (steps + 1,) + theta0.shape.
+    """
+    H = _check_spd("H", H)
+    d = H.shape[0]
+    theta = check_array("theta0", theta0, ndim=(1, 2)).copy()
+    if theta.shape[-1] != d:
+        raise ValueError(f"theta0 must have last axis {d} (the size of H), got shape {theta.shape}")
+    steps = check_int("steps", steps, minimum=0)
+    _check_choice("method", method, ("gd", "newton", "adam"))
+    lr = check_positive("lr", lr)
+    b1 = check_in_range("betas[0]", betas[0], 0.0, 1.0, closed=False) if betas[0] else 0.0
+    b2 = check_in_range("betas[1]", betas[1], 0.0, 1.0, closed=False)
+    eps = check_positive("eps", eps, allow_zero=True)
+    Hinv = np.linalg.inv(H)
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    out = [theta.copy()]
+    for t in range(1, steps + 1):
+        g = theta @ H  # H is symmetric: grad = H theta, row-wise
+        if method == "gd":
+            theta = theta - lr * g
+        elif method == "newton":
+            theta = theta - lr * g @ Hinv
+        else:
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g**2
+            theta = theta - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        out.append(theta.copy())
+    return np.stack(out)
+
+
+# ---------------------------------------------------------------- torch networks
+def make_mlp(in_dim: int, width: int, depth: int, out_dim: int = 1, *, init: str = "kaiming",
+             activation: str = "relu", norm: str | None = None, residual: bool = False,
+             residual_scale: float = 1.0):
+    """A torch MLP of ``depth`` hidden blocks: Linear(in, width), then blocks, then Linear(width, out).
+
+    Each hidden block maps h -> Linear -> [norm] -> phi; with ``residual`` it is
+    h -> h + residual_scale * block(h) (eq. 6.46). ``init`` is "lecun", "kaiming" or
+    "constant" for every Linear (biases zero); ``norm`` is None, "batch" or "layer"
+    (the preceding Linear then has no bias, as the notes advise). Returns an nn.Sequential.
+    """
+    import torch
+    from torch import nn
+
+    in_dim = check_int("in_dim", in_dim, minimum=1)
+    width = check_int("width", width, minimum=1)
+    depth = check_int("depth", depth, minimum=0)
+    out_dim = check_int("out_dim", out_dim, minimum=1)
+    _check_choice("init", init, ("constant", *INIT_GAINS))
+    _check_choice("activation", activation, ("relu", "tanh"))
+    _check_choice("norm", norm, (None, "batch", "layer"))
+    residual_scale = check_positive("residual_scale", residual_scale, allow_zero=True)
+    act = nn.ReLU if activation == "relu" else nn.Tanh
+
+    def linear(n_in, n_out, bias=True):
+        lin = nn.Linear(n_in, n_out, bias=bias)
+        with torch.no_grad():
+            if init == "constant":
+                lin.weight.fill_(1.0 / n_in)
+            else:
+                lin.weight.normal_(0.0, float(np.sqrt(INIT_GAINS[init] / n_in)))
+            if bias:
+                lin.bias.zero_()
+        return lin
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            layers = [linear(width, width, bias=norm is None)]
+            if norm == "batch":
+                layers.append(nn.BatchNorm1d(width))
+            elif norm == "layer":
+                layers.append(nn.LayerNorm(width))
+            layers.append(act())
+            self.f = nn.Sequential(*layers)
+
+        def forward(self, h):
+            return h + residual_scale * self.f(h) if residual else self.f(h)
+
+    return nn.Sequential(linear(in_dim, width), *[Block() for _ in range(depth)], linear(width, out_dim))
+
+
+def layer_gradient_norms(model, x, y=None) -> np.ndarray:
+    """||dL/dh^(l)||^2 summed over the batch, at the input of each hidden block l of a
+    :func:`make_mlp` model, with L = 1/2 sum (f(x) - y)^2 (y = 0 if omitted). Shape (depth,)."""
+    import torch
+
+    x = torch.as_tensor(check_array("x", x, ndim=2), dtype=torch.get_default_dtype())
+    target = torch.zeros(x.shape[0], 1) if y is None else torch.as_tensor(
+        check_array("y", y, ndim=2), dtype=torch.get_default_dtype())
+    layers = list(model)
+    hs = []
+    h = layers[0](x)
+    for layer in layers[1:-1]:
+        h.retain_grad()
+        hs.append(h)
+        h = layer(h)
+    loss = 0.5 * ((layers[-1](h) - target) ** 2).sum()
+    model.zero_grad()
+    loss.backward()
+    return np.array([float((hh.grad**2).sum()) for hh in hs])
+
+
+def train_regression(model, X, y, steps: int, lr: float, *, optimizer: str = "adam",
+                     batch_size: int | None = None, seed: int = 0) -> np.ndarray:
+    """Train ``model`` on mean squared error 1/n sum (f(x_i) - y_i)^2; returns the loss per step.
+
+    Full batch if ``batch_size`` is None, else minibatches drawn with a torch generator seeded
+    by ``seed``. ``optimizer`` is "sgd" or "adam". The model is left in train mode.
+    """
+    import torch
+
+    X = torch.as_tensor(check_array("X", X, ndim=2), dtype=torch.get_default_dtype())
+    y = torch.as_tensor(check_array("y", y, ndim=2), dtype=torch.get_default_dtype())
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have {X.shape[0]} rows (one per row of X), got shape {tuple(y.shape)}")
+    steps = check_int("steps", steps, minimum=1)
+    lr = check_positive("lr", lr)
+    _check_choice("optimizer", optimizer, ("sgd", "adam"))
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, minimum=2, maximum=X.shape[0])
+    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=lr)
+    model.train()
+    losses = []
+    for _ in range(steps):
+        if batch_size is None:
+            xb, yb = X, y
+        else:
+            idx = torch.randperm(X.shape[0], generator=gen)[:batch_size]
+            xb, yb = X[idx], y[idx]
+        loss = ((model(xb) - yb) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    return np.array(losses)

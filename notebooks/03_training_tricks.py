@@ -1,0 +1,512 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Tricks for training deep networks
+#
+# A vanilla deep MLP often refuses to train: the loss sits still, or explodes. Most of
+# the standard remedies (careful initialisation, whitening and normalisation layers,
+# adaptive optimisers, residual connections) come from one physicist's question: *how
+# does the size of a signal change as it travels through many layers?* Keep the
+# variance of the activations and of the gradients of order one (an intensive
+# quantity, independent of width and depth) and the network trains. This lecture
+# measures those variances in random networks, compares them with the mean-field
+# recursion that predicts them, and then shows each trick at work in a small training run.
+#
+# **Learning goals**
+# - derive and check the variance recursion $q_{l+1} = \sigma_w^2\,\mathbb{E}_{z\sim N(0,q_l)}[\phi(z)^2]$
+#   that singles out LeCun ($\sigma_w^2 = 1$) and Kaiming ($\sigma_w^2 = 2$ for ReLU) initialisation;
+# - whiten data with ZCA and PCA, and know why ZCA stays closest to the input;
+# - tell BatchNorm from LayerNorm by what they do in `train()` and `eval()` mode;
+# - see why gradient descent is slow on ill-conditioned losses (rate $(\kappa-1)/(\kappa+1)$),
+#   why Newton's method is affine invariant, and what Adam's diagonal preconditioning buys;
+# - measure how residual connections keep gradients alive in a deep network.
+#
+# *Source:* recitation notes, section 6 (Tricks for training neural networks),
+# eqs. (6.3)-(6.46), `shared/notes/001_*`.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from sklearn.datasets import make_friedman1
+
+import course_utils as cu
+from course_utils import training as tr
+
+rng = cu.setup(seed=0)
+
+# %% [markdown]
+# ## 1. Signal propagation at initialisation
+#
+# Take an MLP with hidden layers of width $n$, pre-activations $z^{(l+1)} = W^{(l+1)}\phi(z^{(l)})$
+# and weights $W_{ij}\sim N(0, \sigma_w^2/n_{\rm in})$ drawn independently of the signal. For one
+# output neuron, with $x_i = \phi(z^{(l)}_i)$,
+#
+# $$\mathbb{E}\Big[\big(\textstyle\sum_i W_{ij} x_i\big)^2\Big] = \sum_i \mathbb{E}[W_{ij}^2]\,\mathbb{E}[x_i^2]
+#   = \sigma_w^2\,\mathbb{E}[x_i^2]$$
+#
+# (eq. 6.32): the sum over $n_{\rm in}$ terms is compensated by the $1/n_{\rm in}$ in the variance.
+# At large width the pre-activations are Gaussian (central limit theorem), so their second
+# moment $q_l = \mathbb{E}[(z^{(l)}_i)^2]$ obeys a closed recursion,
+#
+# $$q_{l+1} = \sigma_w^2\,\mathbb{E}_{z\sim N(0, q_l)}\big[\phi(z)^2\big],\qquad q_1 = \sigma_w^2\,\mathbb{E}[x_i^2].$$
+#
+# For ReLU, $\mathbb{E}[\max(0,z)^2] = q/2$ (eq. 6.37), so $q_{l+1} = (\sigma_w^2/2)\,q_l$:
+# **LeCun** initialisation $\sigma_w^2 = 1$ (eq. 6.34) halves the signal at every layer,
+# **Kaiming** $\sigma_w^2 = 2$ (eq. 6.38) preserves it. For tanh, $\mathbb{E}[\tanh^2 z]\approx q - 2q^2$
+# at small $q$, so LeCun decays slowly (like $1/(2l)$) and Kaiming flows to a non-zero fixed point.
+# We push one batch of inputs through 16 independent random networks at once and average $q_l$.
+
+# %%
+width, depth, n_networks = 256, 20, 16  # width 1024 for class: curves hug the theory even closer
+x_in = rng.standard_normal((64, width))  # whitened inputs, E[x_i^2] = 1
+q0 = float((x_in**2).mean())
+configs = [("lecun", "relu"), ("kaiming", "relu"), ("lecun", "tanh"), ("kaiming", "tanh")]
+q_sim, q_theory = {}, {}
+for scheme, act in configs:
+    q_sim[scheme, act] = tr.propagate_mlp(x_in, depth, width, scheme, act, n_networks=n_networks, seed=1)["q"]
+    q_theory[scheme, act] = tr.variance_recursion(q0, depth, tr.INIT_GAINS[scheme], act)
+
+layers = np.arange(1, depth + 1)
+fig, ax = plt.subplots(figsize=(6.4, 4.0))
+for k, (scheme, act) in enumerate(configs):
+    ax.semilogy(layers, q_sim[scheme, act].mean(axis=0), "o", ms=4, color=f"C{k}", label=f"{scheme}, {act}")
+    ax.semilogy(layers, q_theory[scheme, act], "-", color=f"C{k}", lw=1)
+cu.plotting.label(ax, "layer $l$", "second moment $q_l$ of pre-activations",
+                  "random MLPs (dots) vs variance recursion (lines)")
+ax.legend(ncol=2)
+plt.show()
+
+# %%
+# Check: the network average of q_l follows the recursion. For ReLU, E_W[q_{l+1}] = (sigma_w^2/2) q_l
+# holds exactly at any width, so the per-layer factor measured over 19 layers and 16 networks must
+# match sigma_w^2/2; its statistical error is ~ sqrt(2/width)/sqrt(16*19) < 1%, we allow 3%.
+# For tanh the Gaussian closure is exact only as width -> infinity; at width 256 we allow 5%.
+for scheme, act in configs:
+    q_mean = q_sim[scheme, act].mean(axis=0)
+    if act == "relu":
+        factor = (q_mean[-1] / q_mean[0]) ** (1 / (depth - 1))
+        target = tr.INIT_GAINS[scheme] / 2
+        print(f"{scheme:7s} {act}: factor per layer {factor:.3f}   theory sigma_w^2/2 = {target:.3f}")
+        assert abs(factor / target - 1) < 0.03
+    else:
+        rel = np.abs(q_mean / q_theory[scheme, act] - 1).max()
+        print(f"{scheme:7s} {act}: q_20 = {q_mean[-1]:.4f}   recursion {q_theory[scheme, act][-1]:.4f}")
+        assert rel < 0.05
+
+# %% [markdown]
+# What about a constant initialisation, $W_{ij} = 1/n_{\rm in}$ (the "fix" of eq. 6.22)?
+# The output variance is tamed, but every neuron of a layer now computes the *same*
+# function of its input, and by eqs. (6.19)-(6.21) receives the same gradient: the neurons
+# never diversify and the layer behaves like a single neuron. The spread of the
+# pre-activations across the neurons of a layer is zero up to round-off.
+
+# %%
+const = tr.propagate_mlp(x_in, 5, width, "constant", "relu")
+print("constant init: all neurons of every layer identical:", bool(np.all(const["neuron_spread"] < 1e-12)))
+print("LeCun init   : spread across neurons in layer 1 =", f"{tr.propagate_mlp(x_in, 1, width, 'lecun')['neuron_spread'][0, 0]:.2f}")
+
+# %% [markdown]
+# ### Live: choose $\sigma_w^2$
+# The recursion for ReLU is a geometric sequence; for tanh it has a fixed point $q^*$ that
+# appears only for $\sigma_w^2 > 1$ (the "edge of chaos" sits at $\sigma_w^2 = 1$). Drag $\sigma_w^2$
+# and watch simulation and recursion move together.
+
+# %%
+def plot_signal_propagation(sigma_w2=2.0, activation="relu", depth=20, width=128):
+    xs = np.random.default_rng(2).standard_normal((32, width))
+    q = tr.propagate_mlp(xs, depth, width, activation=activation, sigma_w2=sigma_w2, n_networks=8, seed=3)["q"]
+    theory = tr.variance_recursion(float((xs**2).mean()), depth, sigma_w2, activation)
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.semilogy(np.arange(1, depth + 1), q.mean(axis=0), "o", ms=4, label=f"8 random networks, width {width}")
+    ax.semilogy(np.arange(1, depth + 1), theory, "k-", lw=1, label="variance recursion")
+    cu.plotting.label(ax, "layer $l$", "$q_l$", rf"{activation}, $\sigma_w^2 = {sigma_w2:.2f}$")
+    ax.legend()
+    plt.show()
+
+
+plot_signal_propagation(sigma_w2=2.0, activation="relu")
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+cu.plotting.live(plot_signal_propagation, sigma_w2=(0.5, 3.0, 0.05), activation=["relu", "tanh"],
+                 depth=(5, 40, 5), width=[64, 128, 256])
+
+# %% [markdown]
+# ## 2. Whitening: ZCA and PCA
+#
+# The derivation above assumed inputs with zero mean and identity covariance. Any data set
+# can be brought there (eqs. 6.4-6.7): centre it, $\bar x = x - \hat\mu$, diagonalise the empirical
+# covariance $\hat\Sigma = \tfrac1N\bar X^T\bar X = U\Lambda U^T$, and map
+#
+# $$\tilde x = W\bar x,\qquad W_{\rm PCA} = \Lambda^{-1/2}U^T,\qquad W_{\rm ZCA} = U\Lambda^{-1/2}U^T .$$
+#
+# Both give $W\hat\Sigma W^T = \mathbb{I}$; so does $RW$ for any rotation $R$. PCA leaves the data in the
+# principal axes; ZCA rotates back, and is the whitening that moves the points least,
+# $\min_W \mathbb{E}\|W\bar x - \bar x\|^2$, so features keep their meaning (pixels stay pixels).
+
+# %%
+A_mix = np.array([[2.0, 0.0], [1.2, 0.5]])
+X_raw = rng.standard_normal((500, 2)) @ A_mix.T + np.array([3.0, -1.0])
+whitened = {}
+for method in ("pca", "zca"):
+    W, mu = tr.whitening_matrix(X_raw, method)
+    whitened[method] = (X_raw - mu) @ W.T
+
+fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.5), sharex=True, sharey=True)
+Xc = X_raw - X_raw.mean(axis=0)
+for ax, (title, Z) in zip(axes, [("centred data", Xc), ("PCA-whitened", whitened["pca"]),
+                                 ("ZCA-whitened", whitened["zca"])]):
+    ax.scatter(Z[:, 0], Z[:, 1], s=4, c=Xc[:, 0], cmap="coolwarm")
+    ax.set_aspect("equal")
+    cu.plotting.label(ax, "$x_1$", "$x_2$", title)
+plt.show()
+
+# %%
+# Check: both whitenings give identity covariance to round-off, and ZCA moves the points less
+# than PCA or than ZCA followed by any rotation (here 30 degrees): exact statements, no tolerance
+# beyond round-off.
+rot = np.array([[np.cos(0.5236), -np.sin(0.5236)], [np.sin(0.5236), np.cos(0.5236)]])
+dist = {m: ((Z - Xc) ** 2).sum(axis=1).mean() for m, Z in whitened.items()}
+dist["zca, rotated"] = ((whitened["zca"] @ rot.T - Xc) ** 2).sum(axis=1).mean()
+for m, Z in whitened.items():
+    print(f"{m}: covariance = identity: {np.allclose(Z.T @ Z / len(Z), np.eye(2), atol=1e-12)}")
+    assert np.allclose(Z.T @ Z / len(Z), np.eye(2), atol=1e-12)
+print("mean squared displacement:", {k: round(float(v), 3) for k, v in dist.items()})
+assert dist["zca"] < min(dist["pca"], dist["zca, rotated"])
+
+# %% [markdown]
+# ## 3. BatchNorm and LayerNorm, in train and eval mode
+#
+# Whitening costs $O(d^3)$; inside a network one normalises each coordinate instead.
+# **BatchNorm** (eqs. 6.8-6.11) standardises feature $j$ over the batch,
+# $\hat x^{(i)}_j = (x^{(i)}_j - \hat\mu_j)/\sqrt{\hat\sigma_j^2 + \epsilon}$, and keeps exponential moving
+# averages for inference,
+#
+# $$\mu_j^{\rm run} \leftarrow (1-\alpha)\,\mu_j^{\rm run} + \alpha\,\hat\mu_j,\qquad
+#   (\sigma_j^{\rm run})^2 \leftarrow (1-\alpha)\,(\sigma_j^{\rm run})^2 + \alpha\,\hat\sigma_j^2 .$$
+#
+# In `eval()` mode it is the fixed affine map built from these running statistics.
+# **LayerNorm** (eqs. 6.14-6.16) standardises each sample over its own features: no batch
+# statistics, hence the same map in both modes. (One PyTorch detail: the running variance is
+# fed with the *unbiased* batch variance, $\hat\sigma_j^2\, b/(b-1)$.)
+
+# %%
+d_feat, b, n_batches, alpha = 4, 32, 50, 0.1
+shift, scale = np.array([5.0, -2.0, 0.0, 1.0]), np.array([3.0, 0.5, 1.0, 2.0])
+batches = rng.standard_normal((n_batches, b, d_feat)) * scale + shift
+bn = torch.nn.BatchNorm1d(d_feat, momentum=alpha, affine=False).train()
+ln = torch.nn.LayerNorm(d_feat, elementwise_affine=False)
+mu_run, var_run = np.zeros(d_feat), np.ones(d_feat)  # PyTorch's initial running statistics
+for xb in batches:
+    out = bn(torch.tensor(xb, dtype=torch.float32))
+    mu_run = (1 - alpha) * mu_run + alpha * xb.mean(axis=0)
+    var_run = (1 - alpha) * var_run + alpha * xb.var(axis=0, ddof=1)
+mu_torch, var_torch = bn.running_mean.numpy().copy(), bn.running_var.numpy().copy()
+print("running mean (torch):", np.round(mu_torch, 3), "  EMA formula:", np.round(mu_run, 3))
+print("running var  (torch):", np.round(var_torch, 3), "  EMA formula:", np.round(var_run, 3))
+print("last batch in train mode: feature means 0 (to 1e-5):", bool(np.all(np.abs(out.mean(0).numpy()) < 1e-5)),
+      "  feature stds 1 (to 1e-3):", bool(np.all(np.abs(out.std(0, unbiased=False).numpy() - 1) < 1e-3)))
+
+# %% [markdown]
+# The same sample, placed in two different batches, comes out of BatchNorm differently in
+# `train()` mode (its companions set $\hat\mu, \hat\sigma$) and identically in `eval()` mode;
+# LayerNorm does not care. (The two train-mode calls also update the running statistics once more.)
+
+# %%
+sample = torch.tensor(shift + scale, dtype=torch.float32)[None]  # one test point
+batch_a = torch.cat([sample, torch.tensor(batches[0, 1:], dtype=torch.float32)])
+batch_b = torch.cat([sample, torch.tensor(batches[1, 1:] + 3.0, dtype=torch.float32)])  # a shifted batch
+rows = {}
+for mode in ("train", "eval"):
+    getattr(bn, mode)()
+    with torch.no_grad():
+        rows[mode] = (bn(batch_a)[0].numpy(), bn(batch_b)[0].numpy(), ln(batch_a)[0].numpy(), ln(batch_b)[0].numpy())
+for mode, (bn_a, bn_b, ln_a, ln_b) in rows.items():
+    print(f"{mode:5s}: BatchNorm same output in both batches: {np.allclose(bn_a, bn_b, atol=1e-6)!s:5s}"
+          f"   LayerNorm: {np.allclose(ln_a, ln_b, atol=1e-6)}")
+eval_by_hand = (sample.numpy()[0] - bn.running_mean.numpy()) / np.sqrt(bn.running_var.numpy() + bn.eps)
+print("eval-mode BatchNorm is (x - mu_run)/sqrt(var_run + eps):", np.allclose(rows["eval"][0], eval_by_hand, atol=1e-5))
+
+# %%
+# Check: torch's running statistics equal the EMA formula (6.12)-(6.13) (float32 round-off, 1e-4);
+# train mode standardises every feature of the batch; eval mode is the fixed affine map; LayerNorm
+# is batch independent in both modes.
+assert np.allclose(mu_torch, mu_run, atol=1e-4) and np.allclose(var_torch, var_run, atol=1e-4)
+assert np.allclose(out.mean(0).numpy(), 0, atol=1e-5) and np.allclose(out.std(0, unbiased=False).numpy(), 1, atol=1e-3)
+assert not np.allclose(rows["train"][0], rows["train"][1], atol=1e-3) and np.allclose(rows["eval"][0], rows["eval"][1])
+assert np.allclose(rows["eval"][0], eval_by_hand, atol=1e-5)
+assert all(np.allclose(r[2], r[3], atol=1e-6) for r in rows.values())
+
+# %% [markdown]
+# ## 4. Gradient descent, Newton and Adam on an ill-conditioned quadratic
+#
+# Near a minimum every loss looks like $\mathcal{L}(\theta) = \tfrac12\theta^TH\theta$. Gradient descent
+# $\theta \leftarrow \theta - \eta H\theta$ multiplies the component along the eigenvector $\lambda_i$ by
+# $1-\eta\lambda_i$. Stability needs $\eta < 2/\lambda_{\max}$, and the best step
+# $\eta^* = 2/(\lambda_{\min}+\lambda_{\max})$ leaves the slowest contraction
+#
+# $$\rho_{\rm GD} = \max_i|1-\eta^*\lambda_i| = \frac{\kappa-1}{\kappa+1},\qquad \kappa = \frac{\lambda_{\max}}{\lambda_{\min}} .$$
+#
+# The gradient transforms like a covector, so GD depends on the coordinates. The Hessian
+# transforms the other way (eqs. 6.40-6.44): damped Newton $\theta\leftarrow\theta-\eta\,(\nabla^2\mathcal{L})^{-1}\nabla\mathcal{L}$
+# (eq. 6.45, written with the sign that descends) is **affine invariant**: in coordinates
+# $\phi = A\theta$ its iterates are exactly $A\theta_t$, and on a quadratic it contracts by $1-\eta$
+# whatever $\kappa$. Adam (Algorithm 1 of the notes) divides each coordinate by a running RMS of
+# its gradient: a *diagonal* preconditioner, blind to rotations.
+
+# %%
+def rotated_quadratic(kappa, angle=0.5):
+    """H = R diag(1, kappa) R^T, eigenvalues 1 and kappa, principal axes rotated by `angle` rad."""
+    R = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return R @ np.diag([1.0, kappa]) @ R.T
+
+
+H = rotated_quadratic(50.0)
+theta0 = np.array([-2.0, 1.5])
+eta_star, rho = tr.gd_rate(H)
+paths = {
+    "GD, optimal step": tr.optimize_quadratic(H, theta0, 60, "gd", eta_star),
+    "Newton, eta = 0.5": tr.optimize_quadratic(H, theta0, 60, "newton", 0.5),
+    "Adam, lr = 0.05": tr.optimize_quadratic(H, theta0, 60, "adam", 0.05),
+}
+g1, g2 = np.meshgrid(np.linspace(-2.5, 2.5, 200), np.linspace(-2, 2, 200))
+loss_grid = 0.5 * (H[0, 0] * g1**2 + 2 * H[0, 1] * g1 * g2 + H[1, 1] * g2**2)
+fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.8))
+axes[0].contour(g1, g2, loss_grid, levels=np.geomspace(0.01, 60, 12), colors="gray", linewidths=0.6)
+for name, th in paths.items():
+    axes[0].plot(th[:, 0], th[:, 1], ".-", ms=3, lw=0.8, label=name)
+    loss_t = 0.5 * np.einsum("ti,ij,tj->t", th, H, th)
+    axes[1].semilogy(loss_t, label=name)
+axes[1].semilogy(0.5 * theta0 @ H @ theta0 * rho ** (2 * np.arange(61)), "k--", lw=1, label=r"$\rho_{GD}^{2t}$")
+cu.plotting.label(axes[0], r"$\theta_1$", r"$\theta_2$", r"paths on $\kappa = 50$")
+cu.plotting.label(axes[1], "step $t$", r"$\mathcal{L}(\theta_t)$", "loss")
+axes[0].legend(fontsize=8)
+axes[1].legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# Now measure the GD rate over a range of condition numbers: start on the $\lambda_{\min}$
+# eigen-direction plus a little of the other one, run 200 steps with $\eta^*$, and read off
+# $\|\theta_{t+1}\|/\|\theta_t\|$ at the end.
+
+# %%
+kappas = np.array([2.0, 5.0, 10.0, 30.0, 100.0, 300.0])
+rate_sim, rate_theory = [], []
+for kappa in kappas:
+    Hk = rotated_quadratic(kappa)
+    eta_k, rho_k = tr.gd_rate(Hk)
+    th = tr.optimize_quadratic(Hk, np.array([1.0, 0.3]), 200, "gd", eta_k)
+    norms = np.linalg.norm(th, axis=1)
+    rate_sim.append((norms[200] / norms[100]) ** (1 / 100))
+    rate_theory.append(rho_k)
+rate_sim, rate_theory = np.array(rate_sim), np.array(rate_theory)
+
+fig, ax = plt.subplots(figsize=(5.5, 3.5))
+kk = np.geomspace(1.5, 400, 200)
+ax.semilogx(kk, (kk - 1) / (kk + 1), "k-", lw=1, label=r"$(\kappa-1)/(\kappa+1)$")
+ax.semilogx(kappas, rate_sim, "o", label="GD, measured")
+ax.axhline(0.5, color="C1", ls="--", label=r"Newton, $\eta=0.5$: $1-\eta$")
+cu.plotting.label(ax, r"condition number $\kappa$", "contraction per step", "gradient descent slows with $\\kappa$")
+ax.legend()
+plt.show()
+
+# %%
+# Check 1: the measured GD contraction equals (kappa-1)/(kappa+1). With the optimal step both extreme
+# eigencomponents contract by exactly rho in modulus, so this is exact up to round-off (1e-9).
+for kappa, s, t in zip(kappas, rate_sim, rate_theory):
+    print(f"kappa = {kappa:5.0f}: measured {s:.6f}   (kappa-1)/(kappa+1) = {t:.6f}")
+assert np.allclose(rate_sim, rate_theory, atol=1e-9)
+
+# Check 2: affine invariance. In coordinates phi = A theta the loss is L(A^-1 phi) with Hessian
+# A^-T H A^-1. Newton's iterates map exactly (round-off), GD's do not.
+A = np.array([[3.0, 1.0], [0.0, 0.2]])
+Ai = np.linalg.inv(A)
+H_phi = Ai.T @ H @ Ai
+newton_gap = np.abs(tr.optimize_quadratic(H_phi, A @ theta0, 20, "newton", 0.5) - paths["Newton, eta = 0.5"][:21] @ A.T).max()
+eta_phi, _ = tr.gd_rate(H_phi)
+gd_gap = np.abs(tr.optimize_quadratic(H_phi, A @ theta0, 20, "gd", eta_phi) - tr.optimize_quadratic(H, theta0, 20, "gd", eta_phi) @ A.T).max()
+print("Newton iterates map to A theta_t (to 1e-12):", newton_gap < 1e-12, "  GD gap:", f"{gd_gap:.2f}")
+assert newton_gap < 1e-12 and gd_gap > 0.1
+
+# %% [markdown]
+# Adam sees only coordinates. On an *axis-aligned* ill-conditioned quadratic its per-coordinate
+# normalisation undoes the conditioning; rotate the same quadratic and the advantage is gone.
+
+# %%
+adam_loss = {}
+for angle, name in ((0.0, "axis-aligned"), (0.5, "rotated by 0.5 rad")):
+    Ha = rotated_quadratic(300.0, angle)
+    th = tr.optimize_quadratic(Ha, theta0, 150, "adam", 0.02)
+    adam_loss[name] = 0.5 * np.einsum("ti,ij,tj->t", th, Ha, th)
+    eta_a, _ = tr.gd_rate(Ha)
+    gd_th = tr.optimize_quadratic(Ha, theta0, 150, "gd", eta_a)
+    adam_loss[f"GD ({name})"] = 0.5 * np.einsum("ti,ij,tj->t", gd_th, Ha, gd_th)
+for name, l in adam_loss.items():
+    print(f"{name:28s}: loss after 150 steps {l[-1]:.2e}")
+
+# %% [markdown]
+# ## 5. Residual connections keep gradients alive
+#
+# Backpropagation multiplies the gradient $\delta^{(l)} = \partial\mathcal{L}/\partial h^{(l)}$ by one
+# Jacobian per layer. For a plain ReLU layer $h^{(l+1)} = \phi(W h^{(l)})$ the same mean-field
+# argument as in section 1 gives $\mathbb{E}\|\delta^{(l)}\|^2 = (\sigma_w^2/2)\,\|\delta^{(l+1)}\|^2$: LeCun
+# gradients halve at every layer on their way to the input. A residual block
+# $h^{(l+1)} = h^{(l)} + \alpha\,\phi(W h^{(l)})$ (eq. 6.46 with a branch scale $\alpha$) has Jacobian
+# $\mathbb{I} + \alpha D W$: the identity path carries the gradient back undamped, and the branch adds
+# about $\alpha^2\sigma_w^2/2$ per layer, so
+#
+# $$\text{plain: } \frac{\|\delta^{(l)}\|^2}{\|\delta^{(l+1)}\|^2}\approx \frac{\sigma_w^2}{2},\qquad
+#   \text{residual: } \frac{\|\delta^{(l)}\|^2}{\|\delta^{(l+1)}\|^2}\gtrsim 1 + \frac{\alpha^2\sigma_w^2}{2}.$$
+#
+# With $\alpha = 1/\sqrt{L}$ the total growth over $L$ layers stays bounded, about $e^{\sigma_w^2/2}$.
+
+# %%
+L_res, width_res, n_nets = 24, 128, 8
+x_res = rng.standard_normal((64, width_res))
+grad_configs = {
+    "plain, LeCun": dict(init="lecun"),
+    "plain, Kaiming": dict(init="kaiming"),
+    "residual, LeCun, alpha = 1": dict(init="lecun", residual=True),
+    "residual, LeCun, alpha = 1/sqrt(L)": dict(init="lecun", residual=True, residual_scale=1 / np.sqrt(L_res)),
+}
+grad_norms = {}  # name -> (n_nets, L_res) squared gradient norms, normalised by the last block
+for name, kw in grad_configs.items():
+    runs = []
+    for k in range(n_nets):
+        torch.manual_seed(100 + k)
+        g = tr.layer_gradient_norms(tr.make_mlp(width_res, width_res, L_res, **kw), x_res)
+        runs.append(g / g[-1])
+    grad_norms[name] = np.array(runs)
+
+fig, ax = plt.subplots(figsize=(6.4, 4.0))
+for name, g in grad_norms.items():
+    ax.semilogy(np.arange(1, L_res + 1), np.exp(np.log(g).mean(axis=0)), "o-", ms=3, label=name)
+cu.plotting.label(ax, "block $l$ (1 = next to the input)", r"$\|\delta^{(l)}\|^2 / \|\delta^{(L)}\|^2$",
+                  f"gradient norms at initialisation (geometric mean of {n_nets} networks)")
+ax.legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: for plain ReLU networks the per-layer factor of the squared gradient is sigma_w^2/2.
+# Each network gives one factor (its total over 23 layers, to the power 1/23); the spread between
+# networks (~0.015, finite width) sets the standard error of their mean, and we allow 4 of them.
+# Residual networks never lose gradient on the way back (factor >= 1), and with alpha = 1/sqrt(L)
+# the growth over the whole depth stays O(1) (we ask < 3; the naive estimate is e^{1/2} = 1.65).
+per_net = {name: g[:, 0] ** (1 / (L_res - 1)) for name, g in grad_norms.items()}
+for name, f in per_net.items():
+    print(f"{name:36s}: per-layer factor {f.mean():.3f} +- {f.std(ddof=1) / np.sqrt(n_nets):.3f}")
+for name, target in (("plain, LeCun", 0.5), ("plain, Kaiming", 1.0)):
+    f = per_net[name]
+    assert abs(f.mean() - target) < 4 * f.std(ddof=1) / np.sqrt(n_nets)
+assert np.all(per_net["residual, LeCun, alpha = 1"] > 1.5)
+assert np.all((grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0] > 1) & (grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0] < 3))
+
+# %% [markdown]
+# ## 6. The tricks in a real training run
+#
+# Finally, train a deep MLP (12 hidden layers of width 32) on Friedman's regression problem
+# $y = 10\sin(\pi x_1x_2) + 20(x_3-\tfrac12)^2 + 10x_4 + 5x_5$ with 10 inputs, 5 of them
+# irrelevant (inputs and target standardised). Same data, same plain full-batch gradient
+# descent with step $0.02$, same seed: only the initialisation, normalisation or residual
+# connections change.
+
+# %%
+X_f, y_f = make_friedman1(n_samples=256, n_features=10, noise=0.0, random_state=0)
+X_f = (X_f - X_f.mean(axis=0)) / X_f.std(axis=0)
+y_f = ((y_f - y_f.mean()) / y_f.std())[:, None]
+L_train, steps = 12, 150  # steps = 1000 for class: the gaps persist
+train_configs = {
+    "constant": dict(init="constant"),
+    "LeCun": dict(init="lecun"),
+    "Kaiming": dict(init="kaiming"),
+    "LeCun + LayerNorm": dict(init="lecun", norm="layer"),
+    "LeCun + BatchNorm": dict(init="lecun", norm="batch"),
+    "LeCun + residual": dict(init="lecun", residual=True, residual_scale=1 / np.sqrt(L_train)),
+}
+curves, models = {}, {}
+for name, kw in train_configs.items():
+    torch.manual_seed(0)
+    models[name] = tr.make_mlp(10, 32, L_train, **kw)
+    curves[name] = tr.train_regression(models[name], X_f, y_f, steps, 0.02, optimizer="sgd")
+
+fig, ax = plt.subplots(figsize=(6.4, 4.0))
+for name, c in curves.items():
+    ax.semilogy(c, label=name)
+cu.plotting.label(ax, "gradient step", "training MSE (standardised $y$)", "12-layer MLP on Friedman #1")
+ax.legend(fontsize=8)
+plt.show()
+for name, c in curves.items():
+    print(f"{name:18s}: MSE at step 0 {c[0]:.3f}, step 50 {c[50]:.3f}, step {steps} {c[-1]:.4f}")
+
+# %%
+# Check: every trick beats the naive LeCun network after 150 steps, and BatchNorm by more than a
+# factor 10. These are single runs, so we only assert gaps far larger than seed-to-seed variation
+# (a few percent of the loss at this size).
+final = {name: c[-1] for name, c in curves.items()}
+assert all(final[name] < final["LeCun"] for name in ("Kaiming", "LeCun + LayerNorm", "LeCun + BatchNorm", "LeCun + residual"))
+assert final["LeCun + BatchNorm"] < 0.1 * final["LeCun"]
+assert final["constant"] > final["Kaiming"]
+
+# %% [markdown]
+# The constant network learns a little (it is a width-one network in disguise), LeCun
+# barely starts because the gradient reaching the first layers is $2^{-12}$ of the last one,
+# Kaiming trains, and normalisation or a residual stream rescue LeCun. BatchNorm wins big
+# here, but remember section 3: its training loss uses batch statistics, and a model used in
+# `eval()` mode runs on the running averages instead.
+#
+# ## Exercises
+#
+# 1. **Tanh fixed point.** For tanh with $\sigma_w^2 = 2$, find the fixed point $q^*$ of the
+#    variance recursion by iteration and compare with the simulated $q_{20}$ of section 1.
+# 2. **Adam ignores the scale of the loss.** Show that Adam's iterates on $c\,\mathcal{L}$ are the same as on
+#    $\mathcal{L}$ (up to $\epsilon$), and that GD's are not. What does that mean for choosing a learning rate?
+# 3. **BatchNorm at test time.** Take the trained BatchNorm network of section 6 and evaluate its
+#    loss in `train()` mode and in `eval()` mode on the training set. Why do they differ?
+
+# %% tags=["solution"]
+# Solution 1: iterate q -> 2 E[tanh(z)^2] to convergence.
+q_star = tr.variance_recursion(1.0, 200, 2.0, "tanh")[-1]
+print(f"fixed point q* = {q_star:.4f};  simulated q_20 = {q_sim['kaiming', 'tanh'].mean(axis=0)[-1]:.4f}")
+
+# %% tags=["solution"]
+# Solution 2: Adam's step m_hat / sqrt(v_hat) is invariant under g -> c g; GD's step scales with c.
+for c in (1.0, 100.0):
+    th_adam = tr.optimize_quadratic(c * H, theta0, 30, "adam", 0.05, eps=0.0)[-1]
+    th_gd = tr.optimize_quadratic(c * H, theta0, 30, "gd", 0.02)[-1]
+    print(f"c = {c:5.0f}: Adam theta_30 = {np.round(th_adam, 4)},  GD (lr 0.02) |theta_30| = {np.linalg.norm(th_gd):.1e}")
+print("GD is stable only for lr < 2/(c lambda_max): at c = 100 it diverges; Adam needs no change.")
+
+# %% tags=["solution"]
+# Solution 3: in train mode BatchNorm normalises with the full-batch statistics; in eval mode with
+# running averages that lag behind the weights (momentum 0.1), so the two losses differ.
+bn_model = models["LeCun + BatchNorm"]  # trained in section 6
+Xt, yt = torch.tensor(X_f, dtype=torch.float32), torch.tensor(y_f, dtype=torch.float32)
+with torch.no_grad():
+    train_mode = float(((bn_model.train()(Xt) - yt) ** 2).mean())
+    eval_mode = float(((bn_model.eval()(Xt) - yt) ** 2).mean())
+print(f"MSE with batch statistics {train_mode:.4f}, with running statistics {eval_mode:.4f}")
+
+# %% [markdown]
+# ## References
+# - Y. LeCun, L. Bottou, G. Orr, K.-R. Müller, *Efficient BackProp*, in Neural Networks: Tricks of
+#   the Trade, Springer (1998).
+# - K. He, X. Zhang, S. Ren, J. Sun, *Delving deep into rectifiers*, ICCV (2015) (Kaiming init);
+#   *Deep residual learning for image recognition*, CVPR (2016).
+# - B. Poole, S. Lahiri, M. Raghu, J. Sohl-Dickstein, S. Ganguli, *Exponential expressivity in deep
+#   neural networks through transient chaos*, NeurIPS (2016) (the variance recursion).
+# - S. Ioffe, C. Szegedy, *Batch normalization*, ICML (2015); J. L. Ba, J. R. Kiros, G. E. Hinton,
+#   *Layer normalization*, arXiv:1607.06450 (2016).
+# - D. P. Kingma, J. Ba, *Adam: a method for stochastic optimization*, ICLR (2015).
+# - A. Karpathy, *A recipe for training neural networks* (2019), karpathy.github.io.
