@@ -255,13 +255,14 @@ def train_dsm_denoiser(x, sigma, hidden=64, steps=2000, lr=3e-3, batch=256, seed
     batch = check_int("batch", batch, minimum=1)
     lr = check_positive("lr", lr)
     gen = torch.Generator().manual_seed(int(seed))
-    torch.manual_seed(int(seed))
     d = x.shape[1]
-    net = torch.nn.Sequential(
-        torch.nn.Linear(d, hidden), torch.nn.SiLU(),
-        torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),
-        torch.nn.Linear(hidden, d),
-    )
+    with torch.random.fork_rng(devices=[]):  # seeded initialisation, global torch RNG left untouched
+        torch.manual_seed(int(seed))
+        net = torch.nn.Sequential(
+            torch.nn.Linear(d, hidden), torch.nn.SiLU(),
+            torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),
+            torch.nn.Linear(hidden, d),
+        )
     data = torch.as_tensor(x, dtype=torch.float32)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
@@ -275,7 +276,7 @@ def train_dsm_denoiser(x, sigma, hidden=64, steps=2000, lr=3e-3, batch=256, seed
         loss.backward()
         opt.step()
         sched.step()
-    return _Residual(net)
+    return _residual_class()(net)
 
 
 @functools.cache
@@ -298,8 +299,4 @@ def _residual_class():
                 return self(torch.as_tensor(np.asarray(y), dtype=torch.float32)).double().numpy()
 
     return Residual
-
-
-def _Residual(net):
-    return _residual_class()(net)
 
