@@ -331,7 +331,7 @@ def exact_score(x, t):
 noise = rng.standard_normal((4000, 1))
 samples = {a: sde.ou_reverse_sde(exact_score, noise, T_rev, n_rev, alpha=a, seed=5)["x"][:, 0] for a in (1.0, 0.0)}
 x_plot = np.linspace(-4, 4, 400)
-p_data = np.exp(denoise.gmm_log_density(x_plot[:, None], w_data, mu_data, s_data, 1e-3))
+p_data = np.exp(denoise.gmm_log_density(x_plot[:, None], w_data, mu_data, s_data, 1e-3))  # sigma -> 0: p_0 itself
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 3.8))

@@ -254,6 +254,10 @@ assert abs(risk_emp / risk_th - 1) < 0.03
 #
 # $$\varepsilon_m \le \mathbb{E}\|\hat x - x\|^2 \le (2\log d + 1)\,\big(\varepsilon_m + \sigma^2\big).$$
 #
+# The right inequality is the theorem. The left one is the oracle's floor: no keep-or-kill rule
+# beats $\varepsilon_m$, and even the best oracle attenuation $h_k = |x_k|^2/(|x_k|^2+\sigma^2)$ only
+# gains a factor of at most 2, since $\tfrac12\min(a,b)\le \frac{ab}{a+b}\le\min(a,b)$.
+#
 # We use PyWavelets' orthonormal Haar and Daubechies-4 bases with periodic boundaries.
 
 # %%
