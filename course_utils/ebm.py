@@ -58,7 +58,7 @@ def langevin_negatives(energy, x: torch.Tensor, n_steps: int, step_size: float,
 
 
 def train_ebm(data, steps: int = 500, batch: int = 256, n_langevin: int = 20, step_size: float = 0.01,
-              persistent: bool = True, reinit: float = 0.05, alpha: float = 0.1, lr: float = 1e-3,
+              persistent: bool = True, reinit: float = 0.05, alpha: float = 0.01, lr: float = 3e-3,
               hidden: int = 64, seed: int = 0) -> tuple[EnergyMLP, dict]:
     """Train f_theta on samples (n, d) by contrastive divergence with Langevin negatives.
 
