@@ -1,0 +1,245 @@
+"""Geometric deep learning (lecture 04): translations and convolutions, pooling, message passing
+on graphs, and invariant models of point clouds.
+
+Notation of the recitation notes, section 7: a group element g acts on inputs by rho_X(g) and on
+outputs by rho_Y(g); f is equivariant if f(rho_X(g) x) = rho_Y(g) f(x) (eq. 7.3) and invariant if
+f(rho_X(g) x) = f(x) (eq. 7.2). Images are torch tensors (B, C, H, W); graphs carry node features
+x (..., N, F) and an adjacency matrix A (N, N).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .validation import check_array, check_int, check_positive
+
+__all__ = [
+    "translate",
+    "conv2d",
+    "equivariance_error",
+    "global_avg_pool",
+    "message_passing",
+    "gcn_layer",
+    "permute_graph",
+    "random_rotation",
+    "pairwise_distances",
+    "DistanceHistogramModel",
+]
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def _check_image(name, x):
+    torch = _torch()
+    if not isinstance(x, torch.Tensor):
+        x = torch.as_tensor(check_array(name, x), dtype=torch.get_default_dtype())
+    if x.ndim != 4:
+        raise ValueError(f"{name} must have 4 dimensions (B, C, H, W), got shape {tuple(x.shape)}")
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{name} must contain only finite values (found nan or inf)")
+    return x
+
+
+def translate(x, shift):
+    """Periodic translation [T_s x](u) = x(u - s) of images (B, C, H, W) by s = (s_1, s_2) pixels.
+
+    Integer shifts permute pixels exactly (torch.roll). Fractional shifts use bilinear
+    interpolation between the two neighbouring integer shifts along each axis,
+    (1 - f) T_k x + f T_{k+1} x with k = floor(s), f = s - k: itself a circular convolution.
+    """
+    torch = _torch()
+    x = _check_image("x", x)
+    s = np.asarray(shift, dtype=float)
+    if s.shape != (2,) or not np.all(np.isfinite(s)):
+        raise ValueError(f"shift must be two finite numbers (s_1, s_2), got {shift!r}")
+    for axis, s_axis in zip((-2, -1), s):
+        k = math.floor(s_axis)
+        f = float(s_axis - k)
+        rolled = torch.roll(x, k, dims=axis)
+        x = rolled if f == 0.0 else (1 - f) * rolled + f * torch.roll(x, k + 1, dims=axis)
+    return x
+
+
+def conv2d(x, kernel, padding: str = "circular", stride: int = 1):
+    """Convolutional layer Conv[phi](u) = sum_a k(a) phi(u + a) (eq. 7.12, in PyTorch's cross-correlation form).
+
+    x (B, C_in, H, W), kernel (C_out, C_in, K, K) with odd K; ``padding`` "circular" (periodic
+    boundary: exactly translation equivariant), "zeros" (zero border, same output size) or
+    "valid" (no padding, output shrinks by K - 1). ``stride`` subsamples the output.
+    """
+    import torch.nn.functional as F
+
+    x = _check_image("x", x)
+    kernel = _check_image("kernel", kernel).to(x.dtype)
+    if kernel.shape[1] != x.shape[1]:
+        raise ValueError(f"kernel must have {x.shape[1]} input channels (axis 1), got shape {tuple(kernel.shape)}")
+    K = kernel.shape[-1]
+    if kernel.shape[-2] != K or K % 2 == 0:
+        raise ValueError(f"kernel must be square with odd size K, got shape {tuple(kernel.shape)}")
+    if padding not in ("circular", "zeros", "valid"):
+        raise ValueError(f"padding must be 'circular', 'zeros' or 'valid', got {padding!r}")
+    stride = check_int("stride", stride, minimum=1)
+    p = K // 2
+    if padding == "circular":
+        if p > min(x.shape[-2:]):
+            raise ValueError(f"kernel size {K} is too large for circular padding of a {tuple(x.shape[-2:])} image")
+        x = F.pad(x, (p, p, p, p), mode="circular")
+        p = 0
+    elif padding == "valid":
+        p = 0
+    return F.conv2d(x, kernel, stride=stride, padding=p)
+
+
+def equivariance_error(f, x, g_in, g_out=None) -> float:
+    """Relative equivariance error max|f(g_in x) - g_out f(x)| / max|f(x)| (eq. 7.3).
+
+    ``g_in``, ``g_out`` are callables acting on inputs and outputs; ``g_out=None`` tests
+    invariance (g_out = identity, eq. 7.2). Zero (to round-off) for an equivariant f.
+    """
+    if not (callable(f) and callable(g_in) and (g_out is None or callable(g_out))):
+        raise ValueError("f, g_in and g_out must be callables")
+    fx = f(x)
+    lhs = f(g_in(x))
+    rhs = fx if g_out is None else g_out(fx)
+    scale = float(abs(fx).max())
+    if scale == 0.0:
+        raise ValueError("f(x) is identically zero: the relative error is undefined")
+    return float(abs(lhs - rhs).max()) / scale
+
+
+def global_avg_pool(h):
+    """GlobalAvgPool[h]_c = 1/(HW) sum_{i,j} h_c(i, j) (eq. 7.16): (B, C, H, W) -> (B, C), translation invariant."""
+    h = _check_image("h", h)
+    return h.mean(dim=(-2, -1))
+
+
+def _graph(x, adj):
+    torch = _torch()
+    x = x if isinstance(x, torch.Tensor) else torch.as_tensor(check_array("x", x), dtype=torch.get_default_dtype())
+    adj = adj if isinstance(adj, torch.Tensor) else torch.as_tensor(check_array("adj", adj), dtype=x.dtype)
+    if x.ndim < 2:
+        raise ValueError(f"x must have shape (..., N, F), got {tuple(x.shape)}")
+    N = x.shape[-2]
+    if adj.shape[-2:] != (N, N):
+        raise ValueError(f"adj must have shape (..., {N}, {N}) to match x with N = {N} nodes, got {tuple(adj.shape)}")
+    return x, adj.to(x.dtype)
+
+
+def _act(h, activation):
+    torch = _torch()
+    if activation == "relu":
+        return torch.relu(h)
+    if activation == "tanh":
+        return torch.tanh(h)
+    if activation == "linear":
+        return h
+    raise ValueError(f"activation must be 'relu', 'tanh' or 'linear', got {activation!r}")
+
+
+def message_passing(x, adj, W0, W1, activation: str = "relu"):
+    """Simple GNN layer h_u = sigma(W_0 x_u + sum_{v in N_u} W_1 x_v) (eq. 7.20), all nodes at once.
+
+    x (..., N, F_in), adj (N, N) (or batched) with A_uv = 1 for an edge, W0 and W1 (F_out, F_in).
+    Returns (..., N, F_out). Equivariant under node permutations: f(P x, P A P^T) = P f(x, A).
+    """
+    x, adj = _graph(x, adj)
+    W0 = _weight("W0", W0, x)
+    W1 = _weight("W1", W1, x)
+    return _act(x @ W0.T + adj @ x @ W1.T, activation)
+
+
+def gcn_layer(x, adj, W, activation: str = "relu"):
+    """Graph convolution h_u = sigma(W sum_{v in N_u + u} x_v / sqrt((|N_u|+1)(|N_v|+1))) (eq. 7.21)."""
+    torch = _torch()
+    x, adj = _graph(x, adj)
+    W = _weight("W", W, x)
+    A_hat = adj + torch.eye(adj.shape[-1], dtype=x.dtype)
+    d = A_hat.sum(dim=-1) ** -0.5
+    return _act((d[..., :, None] * A_hat * d[..., None, :]) @ x @ W.T, activation)
+
+
+def _weight(name, W, x):
+    torch = _torch()
+    W = W if isinstance(W, torch.Tensor) else torch.as_tensor(check_array(name, W, ndim=2), dtype=x.dtype)
+    if W.ndim != 2 or W.shape[1] != x.shape[-1]:
+        raise ValueError(f"{name} must have shape (F_out, {x.shape[-1]}), got {tuple(W.shape)}")
+    return W.to(x.dtype)
+
+
+def permute_graph(x, adj, perm):
+    """Relabel the nodes: (P x, P A P^T) with (P x)_u = x_{perm[u]}."""
+    x, adj = _graph(x, adj)
+    perm = np.asarray(perm)
+    if perm.shape != (x.shape[-2],) or not np.array_equal(np.sort(perm), np.arange(x.shape[-2])):
+        raise ValueError(f"perm must be a permutation of 0..{x.shape[-2] - 1}")
+    idx = _torch().as_tensor(perm)
+    return x[..., idx, :], adj[..., idx, :][..., :, idx]
+
+
+def random_rotation(d: int, rng=None, size=()) -> np.ndarray:
+    """Haar-random rotation matrices in SO(d), shape size + (d, d) (QR of a Gaussian matrix, det fixed to +1)."""
+    d = check_int("d", d, minimum=1)
+    rng = np.random.default_rng(rng)
+    Q, R = np.linalg.qr(rng.standard_normal(tuple(size) + (d, d)))
+    Q = Q * np.sign(np.diagonal(R, axis1=-2, axis2=-1))[..., None, :]
+    det = np.linalg.det(Q)
+    Q[..., :, 0] *= np.sign(det)[..., None]
+    return Q
+
+
+def pairwise_distances(points):
+    """Distances d_ij = ||r_i - r_j|| of point clouds (..., N, d) -> (..., N, N): invariant under
+    rotations, reflections and translations, and equivariant under permutations (d -> P d P^T)."""
+    torch = _torch()
+    if isinstance(points, torch.Tensor):
+        if points.ndim < 2:
+            raise ValueError(f"points must have shape (..., N, d), got {tuple(points.shape)}")
+        diff = points[..., :, None, :] - points[..., None, :, :]
+        return torch.sqrt((diff**2).sum(-1))
+    points = check_array("points", points)
+    if points.ndim < 2:
+        raise ValueError(f"points must have shape (..., N, d), got {points.shape}")
+    diff = points[..., :, None, :] - points[..., None, :, :]
+    return np.sqrt((diff**2).sum(-1))
+
+
+def DistanceHistogramModel(n_centers: int = 16, r_max: float = 3.0, hidden: int = 32):
+    """An E(d) x S_N invariant model of point clouds: f(r) = rho(sum_{i<j} e(d_ij)).
+
+    e(d) = (exp(-(d - mu_k)^2 / (2 w^2)))_k is a smooth histogram of the pair distances over
+    ``n_centers`` centres mu_k in [0, r_max] (w their spacing); rho is an MLP with one hidden
+    layer of size ``hidden``. Summing over pairs makes f permutation invariant; distances make it
+    rotation, reflection and translation invariant. Returns a torch.nn.Module: (B, N, d) -> (B,).
+    """
+    torch = _torch()
+    from torch import nn
+
+    n_centers = check_int("n_centers", n_centers, minimum=2)
+    r_max = check_positive("r_max", r_max)
+    hidden = check_int("hidden", hidden, minimum=1)
+
+    class _Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("centers", torch.linspace(0.0, r_max, n_centers))
+            self.width = r_max / (n_centers - 1)
+            self.rho = nn.Sequential(nn.Linear(n_centers, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(),
+                                     nn.Linear(hidden, 1))
+
+        def features(self, points):
+            if points.ndim != 3:
+                raise ValueError(f"points must have shape (B, N, d), got {tuple(points.shape)}")
+            iu = torch.triu_indices(points.shape[1], points.shape[1], offset=1)
+            pairs = (points[:, iu[0]] - points[:, iu[1]]).norm(dim=-1)  # d_ij for i < j: (B, N(N-1)/2)
+            return torch.exp(-((pairs[..., None] - self.centers) ** 2) / (2 * self.width**2)).sum(dim=1)
+
+        def forward(self, points):
+            return self.rho(self.features(points))[:, 0]
+
+    return _Model()
