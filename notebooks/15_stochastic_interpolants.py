@@ -123,15 +123,16 @@ assert np.all(np.abs(np.cov(x_ode.T) - target_cov) < 5 * 0.1)
 # %%
 net = torch.nn.Sequential(torch.nn.Linear(3, 64), torch.nn.SiLU(), torch.nn.Linear(64, 64),
                           torch.nn.SiLU(), torch.nn.Linear(64, 2))
-n_iter = 900  # 3000 for class: the error in section 2 roughly halves
+n_iter = 1500  # 5000 for class: the velocity error in section 2 keeps falling
+batch = 1024  # large batches: the regression target dI/dt is very noisy given I_t
 opt = torch.optim.Adam(net.parameters(), lr=3e-3)
 lr_decay = torch.optim.lr_scheduler.CosineAnnealingLR(opt, n_iter)
 data_stream = np.random.default_rng(5)
 losses = []
 for _ in range(n_iter):
-    x1 = torch.tensor(sample_target(256, data_stream.integers(2**31)), dtype=torch.float32)
-    x0 = torch.randn(256, 2)
-    t = torch.rand(256, 1)
+    x1 = torch.tensor(sample_target(batch, data_stream.integers(2**31)), dtype=torch.float32)
+    x0 = torch.randn(batch, 2)
+    t = torch.rand(batch, 1)
     loss = ((net(torch.cat([(1 - t) * x0 + t * x1, t], 1)) - (x1 - x0)) ** 2).sum(1).mean()
     opt.zero_grad()
     loss.backward()
@@ -171,14 +172,13 @@ axes[2].legend(loc="lower right", fontsize=8)
 plt.show()
 
 # %%
-# Check: the learned velocity agrees with the exact one to within 50% in relative L2 norm on
-# p_t at every t checked. This is a loose bound on purpose: a 64-unit network after 900 steps
-# is furthest off at small and intermediate t, where b_t bends sharply between the clusters
-# (with n_iter = 3000 the errors roughly halve); the sharper test is the sample quality below.
-# An untrained network, for comparison, is off by ~100%.
+# Check: the learned velocity agrees with the exact one to within 40% in relative L2 norm on
+# p_t at every t checked (typically 10-25%). The bound is loose on purpose: a 64-unit network
+# after 1500 steps is furthest off at intermediate t, where b_t bends sharply between the
+# clusters; the sharper test is the sample quality below. An untrained network is off by ~100%.
 print("t          ", "  ".join(f"{t:5.2f}" for t in t_check))
 print("rel. error ", "  ".join(f"{e:5.3f}" for e in rel_err))
-assert np.all(rel_err < 0.5)
+assert np.all(rel_err < 0.4)
 
 # %% [markdown]
 # ## 3. ODE and SDE samplers, and how many steps they need
