@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import regression
 from .validation import check_array, check_int, check_positive
 
 __all__ = [
@@ -52,11 +53,7 @@ def ridge_path(X, Y, alphas) -> np.ndarray:
     >= 0 (alpha = 0 gives the minimum-norm least-squares solution). Returns (a, p) or (a, p, k).
     """
     X, Y = _check_xy(X, Y)
-    alphas = _check_alphas(alphas)
-    U, s, Vt = np.linalg.svd(X, full_matrices=False)
-    UtY = U.T @ (Y if Y.ndim == 2 else Y[:, None])
-    W = (Vt.T[None] * _shrinkage(s, alphas)[:, None, :]) @ UtY  # (a, p, k)
-    return W if Y.ndim == 2 else W[..., 0]
+    return regression.ridge(X, Y, _check_alphas(alphas))
 
 
 def _folds(n: int, n_folds: int, seed: int):
