@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
+from torch import nn
 
 from .validation import check_array, check_int, check_positive
 
@@ -209,37 +211,32 @@ def pairwise_distances(points):
     return np.sqrt((diff**2).sum(-1))
 
 
-def DistanceHistogramModel(n_centers: int = 16, r_max: float = 3.0, hidden: int = 32):
+class DistanceHistogramModel(nn.Module):
     """An E(d) x S_N invariant model of point clouds: f(r) = rho(sum_{i<j} e(d_ij)).
 
     e(d) = (exp(-(d - mu_k)^2 / (2 w^2)))_k is a smooth histogram of the pair distances over
-    ``n_centers`` centres mu_k in [0, r_max] (w their spacing); rho is an MLP with one hidden
-    layer of size ``hidden``. Summing over pairs makes f permutation invariant; distances make it
-    rotation, reflection and translation invariant. Returns a torch.nn.Module: (B, N, d) -> (B,).
+    ``n_centers`` centres mu_k in [0, r_max] (w their spacing); rho is an MLP with two hidden
+    tanh layers of size ``hidden``. Summing over pairs makes f permutation invariant; distances
+    make it rotation, reflection and translation invariant. Maps points (B, N, d) -> (B,).
     """
-    torch = _torch()
-    from torch import nn
 
-    n_centers = check_int("n_centers", n_centers, minimum=2)
-    r_max = check_positive("r_max", r_max)
-    hidden = check_int("hidden", hidden, minimum=1)
+    def __init__(self, n_centers: int = 16, r_max: float = 3.0, hidden: int = 32):
+        super().__init__()
+        n_centers = check_int("n_centers", n_centers, minimum=2)
+        r_max = check_positive("r_max", r_max)
+        hidden = check_int("hidden", hidden, minimum=1)
+        self.register_buffer("centers", torch.linspace(0.0, r_max, n_centers))
+        self.width = r_max / (n_centers - 1)
+        self.rho = nn.Sequential(nn.Linear(n_centers, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(),
+                                 nn.Linear(hidden, 1))
 
-    class _Model(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.register_buffer("centers", torch.linspace(0.0, r_max, n_centers))
-            self.width = r_max / (n_centers - 1)
-            self.rho = nn.Sequential(nn.Linear(n_centers, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(),
-                                     nn.Linear(hidden, 1))
+    def features(self, points):
+        """The smoothed pair-distance histogram sum_{i<j} e(d_ij): (B, N, d) -> (B, n_centers)."""
+        if points.ndim != 3:
+            raise ValueError(f"points must have shape (B, N, d), got {tuple(points.shape)}")
+        iu = torch.triu_indices(points.shape[1], points.shape[1], offset=1)
+        pairs = (points[:, iu[0]] - points[:, iu[1]]).norm(dim=-1)  # d_ij for i < j: (B, N(N-1)/2)
+        return torch.exp(-((pairs[..., None] - self.centers) ** 2) / (2 * self.width**2)).sum(dim=1)
 
-        def features(self, points):
-            if points.ndim != 3:
-                raise ValueError(f"points must have shape (B, N, d), got {tuple(points.shape)}")
-            iu = torch.triu_indices(points.shape[1], points.shape[1], offset=1)
-            pairs = (points[:, iu[0]] - points[:, iu[1]]).norm(dim=-1)  # d_ij for i < j: (B, N(N-1)/2)
-            return torch.exp(-((pairs[..., None] - self.centers) ** 2) / (2 * self.width**2)).sum(dim=1)
-
-        def forward(self, points):
-            return self.rho(self.features(points))[:, 0]
-
-    return _Model()
+    def forward(self, points):
+        return self.rho(self.features(points))[:, 0]
