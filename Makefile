@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 lab: install  ## install if needed, then open the course in JupyterLab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 test: install  ## unit tests and strict nbval over every notebook (2 workers)
 	$(STATIC) $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_NB) tests notebooks
