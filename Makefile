@@ -18,7 +18,7 @@ export PYTHONHASHSEED       := 0
 STATIC  := COURSE_UTILS_STATIC=1 MPLBACKEND=module://matplotlib_inline.backend_inline
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: install lab test test-unit test-notebooks lint sync outputs timings bench clean help \
+.PHONY: install lab test test-unit test-notebooks test-live lint sync outputs timings bench clean help \
         book test-book chromium student instructor check-editions timings-table readme-table
 
 help:
@@ -42,6 +42,9 @@ test-unit: install  ## unit tests only (fast)
 
 test-notebooks: install  ## nbval only; NB=05 for one lecture
 	$(STATIC) $(BIN)/pytest $(PYTEST_NB) $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks)
+
+test-live: install  ## run every lecture with widgets on: each live cell must build sliders and draw; NB=05 for one
+	OMP_NUM_THREADS=1 $(PY) scripts/check_live_cells.py $(NB)
 
 lint: install  ## ruff over the package, tests, scripts and notebook sources
 	$(BIN)/ruff check course_utils tests scripts bench notebooks book
