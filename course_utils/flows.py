@@ -255,6 +255,25 @@ def _optimizer(flow: nn.Module, lr: float, steps: int):
     return opt, sched
 
 
+def _fit(flow: nn.Module, objective: Callable, steps: int, lr: float, snapshot_steps: Sequence[int]):
+    """Shared loop: Adam + cosine decay on ``objective(step) -> (loss, recorded value)``, with snapshots."""
+    opt, sched = _optimizer(flow, lr, steps)
+    want = set(int(s) for s in snapshot_steps)
+    snaps, record = [], np.empty(steps)
+    for step in range(steps):
+        if step in want:
+            snaps.append((step, copy.deepcopy(flow.state_dict())))
+        loss, value = objective(step)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        record[step] = value.item()
+    if steps in want:
+        snaps.append((steps, copy.deepcopy(flow.state_dict())))
+    return record, snaps
+
+
 def train_forward_kl(flow: RealNVP, data, steps: int, batch_size: int = 256, lr: float = 3e-3,
                      seed: int = 0, snapshot_steps: Sequence[int] = ()) -> dict:
     """Maximum likelihood: minimise KL(pi || p_theta) = -E_data log p_theta(x) + const (eq. 8.5).
@@ -268,21 +287,13 @@ def train_forward_kl(flow: RealNVP, data, steps: int, batch_size: int = 256, lr:
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr = check_positive("lr", lr)
     gen = torch.Generator().manual_seed(seed)
-    opt, sched = _optimizer(flow, lr, steps)
-    want = set(int(s) for s in snapshot_steps)
-    snaps, losses = [], np.empty(steps)
-    for step in range(steps):
-        if step in want:
-            snaps.append((step, copy.deepcopy(flow.state_dict())))
+
+    def nll(_step):
         idx = torch.randint(data.shape[0], (batch_size,), generator=gen)
         loss = -flow.log_prob(data[idx]).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        losses[step] = loss.item()
-    if steps in want:
-        snaps.append((steps, copy.deepcopy(flow.state_dict())))
+        return loss, loss
+
+    losses, snaps = _fit(flow, nll, steps, lr, snapshot_steps)
     return {"loss": losses, "snapshots": snaps}
 
 
@@ -298,21 +309,13 @@ def train_reverse_kl(flow: RealNVP, log_target: Callable, steps: int, batch_size
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr = check_positive("lr", lr)
     gen = torch.Generator().manual_seed(seed)
-    opt, sched = _optimizer(flow, lr, steps)
-    want = set(int(s) for s in snapshot_steps)
-    snaps, elbos = [], np.empty(steps)
-    for step in range(steps):
-        if step in want:
-            snaps.append((step, copy.deepcopy(flow.state_dict())))
+
+    def negative_elbo(_step):
         x, log_q = flow.sample_with_log_prob(batch_size, gen)
         elbo = (log_target(x) - log_q).mean()
-        opt.zero_grad()
-        (-elbo).backward()
-        opt.step()
-        sched.step()
-        elbos[step] = elbo.item()
-    if steps in want:
-        snaps.append((steps, copy.deepcopy(flow.state_dict())))
+        return -elbo, elbo
+
+    elbos, snaps = _fit(flow, negative_elbo, steps, lr, snapshot_steps)
     return {"elbo": elbos, "snapshots": snaps}
 
 
