@@ -27,6 +27,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run_notebooks  # noqa: E402 - the lecture lookup shared with make outputs/timings
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTION_TAG = "solution"
@@ -90,19 +93,8 @@ def edition(nb: nbformat.NotebookNode, which: str) -> nbformat.NotebookNode:
 
 
 def notebooks(args: list[str]) -> list[Path]:
-    if not args:
-        return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    found = []
-    for a in args:
-        p = Path(a)
-        if p.suffix in (".py", ".ipynb") and p.with_suffix(".ipynb").exists():
-            found.append(p.with_suffix(".ipynb"))
-            continue
-        matches = sorted(NOTEBOOKS.glob(f"{a}_*.ipynb"))
-        if not matches:
-            sys.exit(f"no notebook matches {a!r} (give a path or a lecture number such as 05)")
-        found.extend(matches)
-    return found
+    """The stored .ipynb of each lecture named in ``args`` (paths or numbers such as 05), or of all."""
+    return [src.with_suffix(".ipynb") for src in run_notebooks.sources(args)]
 
 
 def write(which: str, paths: list[Path]) -> list[Path]:
