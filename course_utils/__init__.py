@@ -13,7 +13,7 @@ import random
 
 import numpy as np
 
-__all__ = ["setup", "device", "__version__"]
+__all__ = ["setup", "device", "make_rng", "torch_generator", "manual_seed", "__version__"]
 __version__ = "0.1.0"
 
 #: the number of threads every library is held to, so stored outputs are bit-identical
@@ -26,13 +26,15 @@ _thread_limiter = None
 def setup(seed: int = 0, *, plots: bool = True) -> np.random.Generator:
     """Make a notebook deterministic and return ``numpy.random.default_rng(seed)``.
 
-    Seeds ``random``, the legacy ``numpy.random`` state and torch; fixes torch, BLAS and
+    Seeds ``random``, the legacy ``numpy.random`` state and torch (with
+    ``seeding.mix_seed(seed)``: ``COURSE_UTILS_SEED=k`` runs the lecture on other random
+    numbers, see ``course_utils.seeding``); fixes torch, BLAS and
     OpenMP to one thread; sets torch's default dtype to float32; applies the course's
     matplotlib style (PNG figures, labelled grids) when ``plots`` is true.
     """
-    from .validation import check_int
+    from .seeding import mix_seed
 
-    seed = check_int("seed", seed, minimum=0)
+    seed = mix_seed(seed)
     global _thread_limiter
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, str(N_THREADS))
@@ -57,6 +59,27 @@ def setup(seed: int = 0, *, plots: bool = True) -> np.random.Generator:
 
         use_course_style()
     return np.random.default_rng(seed)
+
+
+def make_rng(seed=0):
+    """``numpy.random.default_rng`` for a lecture's own draws, with ``COURSE_UTILS_SEED`` mixed in."""
+    from .seeding import make_rng as _make_rng
+
+    return _make_rng(seed)
+
+
+def torch_generator(seed=0):
+    """A seeded ``torch.Generator`` for a lecture's own draws, with ``COURSE_UTILS_SEED`` mixed in."""
+    from .seeding import torch_generator as _torch_generator
+
+    return _torch_generator(seed)
+
+
+def manual_seed(seed=0) -> int:
+    """``torch.manual_seed`` for a lecture (e.g. before building a model), with ``COURSE_UTILS_SEED`` mixed in."""
+    from .seeding import manual_seed as _manual_seed
+
+    return _manual_seed(seed)
 
 
 def device():

@@ -19,6 +19,7 @@ import functools
 import numpy as np
 from scipy import special
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive, check_symmetric
 
 __all__ = [
@@ -142,7 +143,7 @@ def exact_sample(J, h, n_samples: int, seed: int = 0) -> np.ndarray:
     s = all_states(N).astype(float)
     lw = ising_log_weight(s, J, h)
     p = np.exp(lw - special.logsumexp(lw))
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     idx = rng.choice(2**N, size=n_samples, p=p / p.sum())
     return s[idx]
 
@@ -202,7 +203,7 @@ def gibbs_sampling(J, h, states, sweeps: int, seed: int = 0) -> np.ndarray:
     if s.shape[1] != h.size or not np.all(np.abs(s) == 1):
         raise ValueError(f"states must be a (B, {h.size}) array of +1 and -1 spins, got shape {s.shape}")
     sweeps = check_int("sweeps", sweeps, minimum=0)
-    return _gibbs(J, h, s, sweeps, np.random.default_rng(seed))
+    return _gibbs(J, h, s, sweeps, make_rng(seed))
 
 
 # ---------------------------------------------------------------- Boltzmann learning
@@ -242,14 +243,15 @@ def boltzmann_learning(mean, corr, steps: int, lr: float, *, method: str = "auto
     sweeps = check_int("sweeps", sweeps, minimum=1)
     if not (np.isfinite(average) and 0.0 <= average < 1.0):
         raise ValueError(f"average must lie in [0, 1), got {average}")
-    J = np.zeros((N, N)) if J0 is None else check_symmetric("J0", J0, zero_diagonal=True).copy()
+    J = np.zeros((N, N)) if J0 is None else check_symmetric("J0", J0, zero_diagonal=True)
+    J = 0.5 * (J + J.T)  # symmetric to the last bit, whatever round-off J0 carries
     h = np.zeros(N) if h0 is None else check_array("h0", h0, shape=(N,)).copy()
     if J.shape != (N, N):
         raise ValueError(f"J0 must have shape ({N}, {N}), got {J.shape}")
     corr = corr.copy()
     np.fill_diagonal(corr, 1.0)
 
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     chains = rng.choice([-1.0, 1.0], size=(n_chains, N)) if method == "mc" else None
     n_avg = int(average * steps) if method == "mc" else 0
     J_sum, h_sum = np.zeros_like(J), np.zeros_like(h)
@@ -261,6 +263,7 @@ def boltzmann_learning(mean, corr, steps: int, lr: float, *, method: str = "auto
             chains = _gibbs(J, h, chains, sweeps, rng)
             m, C = chains.mean(axis=0), chains.T @ chains / n_chains
         gJ = corr - C - l2 * J
+        gJ = 0.5 * (gJ + gJ.T)  # exactly symmetric (a + b == b + a in floating point), so J stays symmetric
         np.fill_diagonal(gJ, 0.0)
         gh = mean - m
         max_grad[t] = max(np.abs(gJ).max(), np.abs(gh).max())

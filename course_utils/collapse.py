@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from .seeding import make_rng
 from .validation import check_array, check_in_range, check_int, check_positive
 
 __all__ = [
@@ -53,7 +54,7 @@ def gaussian_refit_chain(n_generations: int, n_samples: int, n_chains: int = 1, 
     n_samples = check_int("n_samples", n_samples, minimum=2)
     n_chains = check_int("n_chains", n_chains, minimum=1)
     ddof = _check_ddof(ddof, n_samples)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     mean = np.zeros((n_chains, n_generations + 1))
     var = np.ones((n_chains, n_generations + 1))
     for n in range(n_generations):
@@ -144,7 +145,7 @@ def regression_collapse(d: int, T, T0: int, noise_std: float, n_generations: int
     sigma = check_positive("noise_std", noise_std, allow_zero=True)
     rho = check_in_range("real_fraction", real_fraction, 0.0, 1.0)
     lam = check_positive("ridge", ridge, allow_zero=True)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     w0 = rng.standard_normal((n_trials, d))
     w0 /= np.linalg.norm(w0, axis=1, keepdims=True)
 
@@ -239,7 +240,7 @@ def zipf_memory_error(T, beta: float, n_trials: int = 20, seed: int = 0, *,
     sizes = np.atleast_1d(check_array("T", T, ndim=(0, 1)))
     if np.any(sizes < 1) or not np.all(sizes == np.round(sizes)):
         raise ValueError(f"T must contain integer sample sizes >= 1, got {T!r}")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     zeta = special.zeta(beta)
     if k is not None:
         p_cut = np.arange(1, k + 1) ** -beta

@@ -15,6 +15,7 @@ import functools
 import numpy as np
 from scipy import linalg, special
 
+from .seeding import make_rng, manual_seed, torch_generator
 from .validation import check_array, check_int, check_positive, check_probabilities, check_symmetric
 
 __all__ = [
@@ -68,7 +69,7 @@ def gmm_sample(n, weights, means, stds, seed=0) -> np.ndarray:
     """n samples (n, d) of the isotropic mixture sum_k w_k N(mu_k, s_k^2 I)."""
     n = check_int("n", n, minimum=1)
     _, weights, means, stds, _ = _check_gmm(np.zeros((1, np.shape(means)[-1])), weights, means, stds, 1.0)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     k = rng.choice(weights.size, size=n, p=weights)
     return means[k] + stds[k, None] * rng.standard_normal((n, means.shape[1]))
 
@@ -254,10 +255,10 @@ def train_dsm_denoiser(x, sigma, hidden=64, steps=2000, lr=3e-3, batch=256, seed
     steps = check_int("steps", steps, minimum=1)
     batch = check_int("batch", batch, minimum=1)
     lr = check_positive("lr", lr)
-    gen = torch.Generator().manual_seed(int(seed))
+    gen = torch_generator(seed)
     d = x.shape[1]
     with torch.random.fork_rng(devices=[]):  # seeded initialisation, global torch RNG left untouched
-        torch.manual_seed(int(seed))
+        manual_seed(seed)
         net = torch.nn.Sequential(
             torch.nn.Linear(d, hidden), torch.nn.SiLU(),
             torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),

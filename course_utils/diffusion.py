@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special, stats
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive, check_probabilities
 
 __all__ = [
@@ -61,7 +62,7 @@ def forward_marginal(a, t, seed=0):
     if t.ndim not in (0, 1) or (t.ndim == 1 and t.shape[0] != a.shape[0]):
         raise ValueError(f"t must be a scalar or have shape ({a.shape[0]},), got shape {t.shape}")
     tt = t[:, None] if t.ndim == 1 else t
-    z = np.random.default_rng(seed).standard_normal(a.shape)
+    z = make_rng(seed).standard_normal(a.shape)
     return a * np.exp(-tt) + np.sqrt(-np.expm1(-2.0 * tt)) * z
 
 
@@ -157,7 +158,7 @@ def curie_weiss_sample(N: int, beta: float, n: int, seed=0) -> np.ndarray:
     """
     n = check_int("n", n, minimum=1)
     M, prob = curie_weiss_magnetization(N, beta)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     n_up = ((rng.choice(M, size=n, p=prob) + N) / 2).astype(int)
     ranks = rng.random((n, N)).argsort(axis=1).argsort(axis=1)  # a random permutation per row
     return np.where(ranks < n_up[:, None], 1.0, -1.0)
@@ -229,7 +230,7 @@ def backward_sde(score: Callable, x_init, t_grid, seed=0, observe: Callable | No
     """
     x = check_array("x_init", x_init, ndim=2).copy()
     t_grid = _check_grid(t_grid)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     record = [] if observe is None else [np.asarray(observe(x, t_grid[0]))]
     for t, t_next in zip(t_grid[:-1], t_grid[1:], strict=True):
         h = t - t_next
@@ -253,7 +254,7 @@ def gaussian_backward_exact(x_init, t_grid, var, seed=0) -> np.ndarray:
     x = check_array("x_init", x_init, ndim=2).copy()
     t_grid = _check_grid(t_grid)
     var = np.asarray(check_positive("var", var))
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
 
     def gamma(s):
         return var * np.exp(-2.0 * s) - np.expm1(-2.0 * s)

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .seeding import manual_seed, torch_generator
 from .validation import check_array, check_int, check_positive
 
 __all__ = ["EnergyMLP", "langevin_negatives", "train_ebm", "latent_free_energy"]
@@ -77,8 +78,8 @@ def train_ebm(data, steps: int = 500, batch: int = 256, n_langevin: int = 20, st
         raise ValueError(f"reinit must lie in [0, 1], got {reinit}")
     check_positive("alpha", alpha, allow_zero=True)
     check_positive("lr", lr)
-    gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
+    gen = torch_generator(seed)
+    manual_seed(seed)
     model = EnergyMLP(data.shape[1], hidden)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     lo, hi = data.min(dim=0).values, data.max(dim=0).values

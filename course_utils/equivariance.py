@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive
 
 __all__ = [
@@ -184,10 +185,10 @@ def permute_graph(x, adj, perm):
     return x[..., idx, :], adj[..., idx, :][..., :, idx]
 
 
-def random_rotation(d: int, rng=None, size=()) -> np.ndarray:
+def random_rotation(d: int, rng=0, size=()) -> np.ndarray:
     """Haar-random rotation matrices in SO(d), shape size + (d, d) (QR of a Gaussian matrix, det fixed to +1)."""
     d = check_int("d", d, minimum=1)
-    rng = np.random.default_rng(rng)
+    rng = make_rng(rng, "rng")
     Q, R = np.linalg.qr(rng.standard_normal(tuple(size) + (d, d)))
     Q = Q * np.sign(np.diagonal(R, axis1=-2, axis2=-1))[..., None, :]
     det = np.linalg.det(Q)

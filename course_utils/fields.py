@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive
 
 __all__ = [
@@ -104,7 +105,7 @@ def gaussian_field(n: int, L: int, beta=1.0, mass2=1.0, seed: int = 0) -> np.nda
     if mass2 <= 0:
         raise ValueError("mass2 must be > 0 for the Gaussian field to be normalisable")
     lam = lattice_eigenvalues(L, beta, mass2)
-    white = np.random.default_rng(seed).standard_normal((n, L, L))
+    white = make_rng(seed).standard_normal((n, L, L))
     return np.fft.ifft2(np.fft.fft2(white) / np.sqrt(lam)).real
 
 
@@ -138,7 +139,7 @@ def langevin_phi4(x0, beta, lam, mass2=0.0, n_steps=1000, eta=0.05, seed=0, reco
     n_steps = check_int("n_steps", n_steps, minimum=1)
     eta = check_positive("eta", eta)
     record_every = check_int("record_every", record_every, minimum=1)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     n_rec = n_steps // record_every
     mag = np.empty((n_rec, B))
     energy = np.empty((n_rec, B))

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .seeding import make_rng, torch_generator
 from .validation import check_array, check_int, check_positive
 
 __all__ = [
@@ -215,7 +216,7 @@ def toy_data(name: str, n: int, seed: int = 0) -> np.ndarray:
     if name not in TOY_DATA:
         raise ValueError(f"name must be one of {TOY_DATA}, got {name!r}")
     n = check_int("n", n, minimum=1)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     if name == "moons":
         from sklearn.datasets import make_moons
 
@@ -286,7 +287,7 @@ def train_forward_kl(flow: RealNVP, data, steps: int, batch_size: int = 256, lr:
     steps = check_int("steps", steps, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr = check_positive("lr", lr)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch_generator(seed)
 
     def nll(_step):
         idx = torch.randint(data.shape[0], (batch_size,), generator=gen)
@@ -308,7 +309,7 @@ def train_reverse_kl(flow: RealNVP, log_target: Callable, steps: int, batch_size
     steps = check_int("steps", steps, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr = check_positive("lr", lr)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch_generator(seed)
 
     def negative_elbo(_step):
         x, log_q = flow.sample_with_log_prob(batch_size, gen)
@@ -327,7 +328,7 @@ def importance_weights(flow: RealNVP, log_target: Callable, n: int, seed: int = 
     Returns dict ``x`` (n, dim) and ``log_w`` (n,) as numpy arrays (float64).
     """
     n = check_int("n", n, minimum=1)
-    x, log_q = flow.sample_with_log_prob(n, torch.Generator().manual_seed(seed))
+    x, log_q = flow.sample_with_log_prob(n, torch_generator(seed))
     log_w = (log_target(x) - log_q).double()
     return {"x": x.double().numpy(), "log_w": log_w.numpy()}
 

@@ -26,6 +26,7 @@ import numpy as np
 from scipy import optimize, special
 from scipy.optimize import elementwise
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_spins, check_symmetric
 
 __all__ = [
@@ -51,7 +52,7 @@ def random_patterns(P: int, N: int, seed: int = 0) -> np.ndarray:
     """P unbiased random patterns xi^mu_i = +-1 with probability 1/2 each, as a (P, N) float array."""
     P = check_int("P", P, minimum=1)
     N = check_int("N", N, minimum=2)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     return 2.0 * rng.integers(0, 2, size=(P, N)) - 1.0
 
 
@@ -119,7 +120,7 @@ def run_dynamics(J, states, T, sweeps: int, update: str = "sequential", seed: in
     sweeps = check_int("sweeps", sweeps, minimum=0)
     if update not in ("sequential", "parallel"):
         raise ValueError(f"update must be 'sequential' or 'parallel', got {update!r}")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
 
     T = np.broadcast_to(T, (B,))
     hot = T > 0

@@ -17,6 +17,7 @@ import numpy as np
 from scipy import special
 from scipy.spatial.distance import cdist
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive, check_probabilities
 
 __all__ = [
@@ -168,7 +169,7 @@ def sde_sample(velocity: Callable, score: Callable, x0, n_steps: int, eps, seed=
         eps_fn = lambda t: e  # noqa: E731 - a constant schedule
     else:
         eps_fn = eps
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     h = 1.0 / n_steps
     for k in range(n_steps):
         t = k * h

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive
 
 __all__ = [
@@ -27,7 +28,7 @@ def goe(n: int, n_samples: int = 1, seed: int = 0) -> np.ndarray:
     """Gaussian orthogonal ensemble W = (G + G^T) / sqrt(2n): (n_samples, n, n), semicircle on [-2, 2]."""
     n = check_int("n", n, minimum=1)
     n_samples = check_int("n_samples", n_samples, minimum=1)
-    G = np.random.default_rng(seed).standard_normal((n_samples, n, n))
+    G = make_rng(seed).standard_normal((n_samples, n, n))
     return (G + np.swapaxes(G, -1, -2)) / np.sqrt(2.0 * n)
 
 
@@ -41,7 +42,7 @@ def spiked_wigner(n: int, lam, n_samples: int = 1, seed: int = 0) -> tuple[np.nd
     lam = np.asarray(check_positive("lam", lam, allow_zero=True), dtype=float)
     if lam.ndim > 1:
         raise ValueError(f"lam must be a scalar or a 1-D array, got shape {lam.shape}")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     x = rng.standard_normal(n)
     x /= np.linalg.norm(x)
     W = goe(n, n_samples * max(lam.size, 1), seed=int(rng.integers(2**31))).reshape(lam.shape + (n_samples, n, n))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive, check_probabilities
 
 __all__ = [
@@ -80,7 +81,7 @@ def random_walk_metropolis(log_p: Callable, x0, n_steps: int, step: float, seed:
     x = check_array("x0", x0, ndim=2).copy()
     n_steps = check_int("n_steps", n_steps, minimum=1)
     step = check_positive("step", step)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     lp = np.asarray(log_p(x), dtype=float)
     out = np.empty((n_steps,) + x.shape)
     accepted = np.zeros(x.shape[0])
@@ -107,7 +108,7 @@ def langevin(grad_log_p: Callable, x0, n_steps: int, eta: float, seed: int = 0,
     x = check_array("x0", x0, ndim=2).copy()
     n_steps = check_int("n_steps", n_steps, minimum=1)
     eta = check_positive("eta", eta)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     out = np.empty((n_steps,) + x.shape)
     accepted = np.zeros(x.shape[0])
     g = np.asarray(grad_log_p(x), dtype=float)
@@ -191,7 +192,7 @@ def metropolis_ising2d(L: int, T, sweeps: int, n_chains: int = 1, seed: int = 0,
     n_chains = check_int("n_chains", n_chains, minimum=1)
     if start not in ("random", "up"):
         raise ValueError(f"start must be 'random' or 'up', got {start!r}")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     batch = T.shape + (n_chains,)
     beta = (1.0 / T).reshape(T.shape + (1, 1, 1)).astype(np.float32)
     if start == "up":

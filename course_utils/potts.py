@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive, check_symmetric
 
 __all__ = [
@@ -211,7 +212,7 @@ def heat_bath_sweeps(
     single = s.ndim == 2
     s = s[None] if single else s.copy()
     B, L1, L2 = s.shape
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     flat = s.reshape(B, L1 * L2)
     # rows indexed by the neighbour's species, columns by the candidate a: up, down, left, right
     tables = (-2.0 / T) * np.stack([J[1], J[1].T, J[0], J[0].T])
@@ -275,7 +276,7 @@ def random_structures(n_structures: int, n_species: int, L: int, seed: int = 0) 
     L = check_int("L", L, minimum=2)
     if L % k:
         raise ValueError(f"L must be a multiple of the tile size k = {k}, got {L}")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     tiles = np.argsort(rng.random((M, n)), axis=1).reshape(M, k, k)
     return np.tile(tiles, (1, L // k, L // k))
 
@@ -329,7 +330,7 @@ def sleep_wake_learning(
     sweeps = check_int("sweeps", sweeps, minimum=1)
     n_bonds = 2 * data.shape[1] * data.shape[2]
     target = contact_counts(data, n_species).mean(axis=0) / n_bonds
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     chains = rng.integers(0, n_species, size=(n_chains,) + data.shape[1:])
     J = np.zeros((2, n_species, n_species))
     mismatch = np.empty(steps)
@@ -381,7 +382,7 @@ def random_sequence_model(
     coupling_std = check_positive("coupling_std", coupling_std, allow_zero=True)
     field_std = check_positive("field_std", field_std, allow_zero=True)
     degree = check_int("degree", degree, minimum=0)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     adj = np.zeros((L, L), dtype=bool)
     i = np.arange(L - 1)
     adj[i, i + 1] = degree >= 1
@@ -413,7 +414,7 @@ def gibbs_sequences(h, J, n_samples: int, sweeps: int, seed: int = 0, init=None)
     L, q = h.shape
     n_samples = check_int("n_samples", n_samples, minimum=1)
     sweeps = check_int("sweeps", sweeps, minimum=1)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     s = rng.integers(0, q, size=(n_samples, L)) if init is None else _check_sequences(init, q, "init").copy()
     if s.shape != (n_samples, L):
         raise ValueError(f"init must have shape ({n_samples}, {L}), got {s.shape}")
@@ -524,7 +525,7 @@ def boltzmann_learning_potts(
     h = np.log(np.clip(f1, 1.0 / (10 * s.shape[0]), None))
     J = np.zeros((L, q, L, q))
     off = 1.0 - np.eye(L)[:, None, :, None]
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     chains = gibbs_sequences(h, J, n_chains, 1, seed=int(rng.integers(2**31)))
     rec_step, rec_r = [], []
     for t in range(1, steps + 1):

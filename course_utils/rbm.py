@@ -18,6 +18,7 @@ import numpy as np
 from scipy import special
 
 from .boltzmann import MAX_ENUMERATION, all_states
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive, check_probabilities, check_spins
 
 __all__ = [
@@ -141,7 +142,7 @@ def rbm_gibbs(W, b, c, hidden: str, states, steps: int, seed: int = 0) -> np.nda
     if s.ndim != 2:
         raise ValueError(f"states must be a (B, N) batch of chains, got shape {s.shape}")
     steps = check_int("steps", steps, minimum=0)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     for _ in range(steps):
         s = _sample_visible(_sample_hidden(s, W, c, hidden, rng), W, b, rng)
     return s
@@ -183,7 +184,7 @@ def train_rbm(data, n_hidden: int, hidden: str = "bernoulli", epochs: int = 100,
     k = check_int("k", k, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=M)
     init_std = check_positive("init_std", init_std)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     W = init_std * rng.standard_normal((N, n_hidden))
     b = np.arctanh(np.clip(data.mean(axis=0), -0.95, 0.95))
     c = np.zeros(n_hidden)

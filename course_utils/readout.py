@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import regression
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive
 
 __all__ = [
@@ -39,11 +40,6 @@ def _check_alphas(alphas) -> np.ndarray:
     return alphas
 
 
-def _shrinkage(s, alphas):
-    """s / (s^2 + alpha) for every alpha (rows) and singular value (columns); 0 where both vanish."""
-    denom = s[None, :] ** 2 + alphas[:, None]
-    safe = np.where(denom > 0, denom, 1.0)
-    return np.where(denom > 0, s[None, :] / safe, 0.0)
 
 
 def ridge_path(X, Y, alphas) -> np.ndarray:
@@ -57,7 +53,7 @@ def ridge_path(X, Y, alphas) -> np.ndarray:
 
 
 def _folds(n: int, n_folds: int, seed: int):
-    order = np.random.default_rng(seed).permutation(n)
+    order = make_rng(seed).permutation(n)
     return np.array_split(order, n_folds)
 
 
@@ -82,7 +78,8 @@ def cross_validated_r2(X, Y, alphas, n_folds: int = 5, seed: int = 0) -> np.ndar
         U, s, Vt = np.linalg.svd(X[train] - x_mean, full_matrices=False)
         UtY = U.T @ (Y2[train] - y_mean)
         XV = (X[test] - x_mean) @ Vt.T
-        pred = (XV[None] * _shrinkage(s, alphas)[:, None, :]) @ UtY + y_mean  # (a, n_test, k)
+        filt = regression.ridge_filter(s, alphas, X[train].shape)  # (a, r), round-off singular values cut
+        pred = (XV[None] * filt[:, None, :]) @ UtY + y_mean  # (a, n_test, k)
         sse += ((Y2[test][None] - pred) ** 2).sum(axis=1)
     sst = ((Y2 - Y2.mean(axis=0)) ** 2).sum(axis=0)
     r2 = 1.0 - sse / np.where(sst > 0, sst, np.nan)
@@ -116,7 +113,7 @@ def permutation_test(X, y, alphas, n_permutations: int = 200, n_folds: int = 5, 
     if y.ndim != 1:
         raise ValueError(f"y must be a single target (1-D), got shape {y.shape}")
     n_permutations = check_int("n_permutations", n_permutations, minimum=1)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     perms = rng.permuted(np.broadcast_to(y, (n_permutations, y.size)), axis=1)
     Y = np.column_stack([y, perms.T])
     r2 = ridge_readout(X, Y, alphas, n_folds=n_folds, seed=seed)["r2"]
@@ -147,7 +144,7 @@ def random_features(X, n_features: int, seed: int = 0) -> np.ndarray:
     """
     X = check_array("X", X, ndim=2)
     n_features = check_int("n_features", n_features, minimum=1)
-    W = np.random.default_rng(seed).standard_normal((X.shape[1], n_features)) / np.sqrt(X.shape[1])
+    W = make_rng(seed).standard_normal((X.shape[1], n_features)) / np.sqrt(X.shape[1])
     return np.maximum(X @ W, 0.0) / np.sqrt(n_features)
 
 
@@ -169,11 +166,11 @@ def synthetic_brain_responses(n_stimuli: int, n_sensors: int = 40, n_times: int 
     n_sensors = check_int("n_sensors", n_sensors, minimum=1)
     n_times = check_int("n_times", n_times, minimum=2)
     noise = check_positive("noise", noise, allow_zero=True)
-    world = np.random.default_rng(12345)  # the fixed "anatomy": embedding and sensor maps
+    world = make_rng(12345)  # the fixed "anatomy": embedding and sensor maps
     A = world.standard_normal((2, 20))
     B_u = world.standard_normal((2, n_sensors)) / np.sqrt(2)
     B_v = world.standard_normal((2, n_sensors)) / np.sqrt(2)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     z = rng.standard_normal((n_stimuli, 2))
     x = z @ A + 0.1 * rng.standard_normal((n_stimuli, 20))
     high = np.column_stack([z[:, 0] * z[:, 1], 0.5 * (z[:, 0] ** 2 - z[:, 1] ** 2)])

@@ -15,6 +15,7 @@ from .validation import check_array, check_int, check_positive
 __all__ = [
     "weighted_least_squares",
     "ridge",
+    "ridge_filter",
     "min_norm_least_squares",
     "bayes_posterior",
     "bayes_predictive",
@@ -47,6 +48,21 @@ def weighted_least_squares(X, y, noise_var=1.0) -> np.ndarray:
     return np.linalg.lstsq(w[:, None] * X, yw, rcond=None)[0]
 
 
+def ridge_filter(s, lam, shape) -> np.ndarray:
+    """Spectral filter s / (s^2 + lam) of ridge, lam.shape + (r,), for singular values s of an X of ``shape``.
+
+    Singular values below max(shape) * eps * s_max (numpy.linalg.pinv's cutoff) are round-off
+    of a rank-deficient X: their filter is set to 0, so that lam = 0 gives the minimum-norm
+    least-squares solution on every machine instead of dividing by a ~1e-14 that BLAS decides.
+    """
+    s = np.asarray(s, dtype=float)
+    lam = np.asarray(lam, dtype=float)
+    cutoff = max(shape) * np.finfo(float).eps * (s.max() if s.size else 0.0)
+    keep = s > cutoff
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(keep, s / (s**2 + lam[..., None]), 0.0)
+
+
 def ridge(X, y, lam) -> np.ndarray:
     """MAP / ridge estimate beta = (X^T X + lam I)^-1 X^T y for one or many lam at once.
 
@@ -58,8 +74,7 @@ def ridge(X, y, lam) -> np.ndarray:
     lam = np.asarray(check_positive("lam", lam, allow_zero=True), dtype=float)
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     Uty = U.T @ y
-    with np.errstate(divide="ignore", invalid="ignore"):
-        filt = np.where(s > 0, s / (s**2 + lam[..., None]), 0.0)  # lam.shape + (r,)
+    filt = ridge_filter(s, lam, X.shape)  # lam.shape + (r,)
     if y.ndim == 1:
         return (filt * Uty) @ Vt
     return np.einsum("...r,rk,rp->...pk", filt, Uty, Vt)

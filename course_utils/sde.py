@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import linalg
 
+from .seeding import make_rng
 from .validation import check_array, check_int, check_positive
 
 __all__ = [
@@ -77,7 +78,7 @@ def brownian_motion(n_paths: int, t_grid, dim: int | None = None, seed: int = 0)
     n_paths = check_int("n_paths", n_paths, minimum=1)
     t = time_grid(t_grid)
     shape = (n_paths,) if dim is None else (n_paths, check_int("dim", dim, minimum=1))
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     dW = np.sqrt(np.diff(t)).reshape((-1,) + (1,) * len(shape)) * rng.standard_normal((t.size - 1,) + shape)
     W = np.concatenate([np.zeros((1,) + shape), np.cumsum(dW, axis=0)])
     return {"t": t, "W": W}
@@ -96,7 +97,7 @@ def euler_maruyama(drift, diffusion, x0, t_grid, seed: int = 0, dW=None, return_
     x = check_array("x0", x0, ndim=(1, 2)).copy()
     t = time_grid(t_grid)
     h = np.diff(t)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     if dW is not None:
         dW = check_array("dW", dW, shape=(h.size,) + x.shape)
     path = np.empty((t.size,) + x.shape) if return_path else None
@@ -273,7 +274,7 @@ def em_strong_error(drift, diffusion, x0, T, n_steps_list, n_paths=1000, seed=0,
     n_fine = int(steps.max()) * (1 if exact is not None else refine)
     if np.any(n_fine % steps):
         raise ValueError("every entry of n_steps_list must divide the largest one")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     dW = np.sqrt(T / n_fine) * rng.standard_normal((n_fine, n_paths))
     start = np.full(n_paths, x0)
     if exact is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .seeding import make_rng, torch_generator
 from .validation import check_array, check_in_range, check_int, check_positive
 
 __all__ = [
@@ -53,7 +54,7 @@ def _check_choice(name, value, choices):
     return value
 
 
-def init_weights(n_in: int, n_out: int, scheme: str = "kaiming", *, rng=None, size=()) -> np.ndarray:
+def init_weights(n_in: int, n_out: int, scheme: str = "kaiming", *, rng=0, size=()) -> np.ndarray:
     """Weight matrix (size + (n_out, n_in)) of one linear layer, eqs. (6.22), (6.34), (6.38).
 
     ``scheme``: "constant" sets every W_ij = 1 / n_in (the same for every neuron, so the
@@ -65,7 +66,7 @@ def init_weights(n_in: int, n_out: int, scheme: str = "kaiming", *, rng=None, si
     shape = tuple(size) + (n_out, n_in)
     if scheme == "constant":
         return np.full(shape, 1.0 / n_in)
-    rng = np.random.default_rng(rng)
+    rng = make_rng(rng, "rng")
     return rng.standard_normal(shape) * np.sqrt(INIT_GAINS[scheme] / n_in)
 
 
@@ -125,7 +126,7 @@ def propagate_mlp(x, depth: int, width: int, scheme: str = "kaiming", activation
     _check_choice("activation", activation, ACTIVATIONS)
     sb = np.sqrt(check_positive("sigma_b2", sigma_b2, allow_zero=True))
     gain = None if sigma_w2 is None else np.sqrt(check_positive("sigma_w2", sigma_w2, allow_zero=True))
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = make_rng(seed)
     h = np.broadcast_to(x, (n_networks,) + x.shape)
     q, spread = [], []
     for _ in range(depth):
@@ -327,7 +328,7 @@ def train_regression(model, X, y, steps: int, lr: float, *, optimizer: str = "ad
     _check_choice("optimizer", optimizer, ("sgd", "adam"))
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size, minimum=2, maximum=X.shape[0])
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    gen = torch_generator(seed)
     opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=lr)
     model.train()
     losses = []

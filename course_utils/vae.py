@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .seeding import torch_generator
 from .validation import check_array, check_int, check_positive
 
 __all__ = [
@@ -148,7 +149,7 @@ def iwae_bound(model: VAE, x, n_samples: int, seed: int = 0, chunk: int = 256) -
     """
     x = _as_batch("x", x, model.dim)
     n_samples = check_int("n_samples", n_samples, minimum=1)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch_generator(seed)
     mu, log_var = model.encode(x)
     std = torch.exp(0.5 * log_var)
     parts = []
@@ -171,7 +172,7 @@ def kl_per_dimension(model: VAE, x) -> np.ndarray:
 
 
 def _minibatches(n: int, batch_size: int, steps: int, seed: int):
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch_generator(seed)
     for _ in range(steps):
         yield torch.randint(n, (batch_size,), generator=gen), gen
 

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -169,7 +171,7 @@ def target(t):
 
 
 def plot_posterior(n=12, noise_std=0.2, prior_std=1.0, seed=1):
-    r = np.random.default_rng(seed)
+    r = cu.make_rng(seed)
     t_obs = r.uniform(-1, 0.4, n)  # no data on the right: watch the band widen there
     y_obs = target(t_obs) + noise_std * r.standard_normal(n)
     m, C = reg.bayes_posterior(features(t_obs), y_obs, noise_std**2, prior_std**2)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -125,7 +127,7 @@ print("LeCun init   : spread across neurons in layer 1 =", f"{tr.propagate_mlp(x
 
 # %%
 def plot_signal_propagation(sigma_w2=2.0, activation="relu", depth=20, width=128):
-    xs = np.random.default_rng(2).standard_normal((32, width))
+    xs = cu.make_rng(2).standard_normal((32, width))
     q = tr.propagate_mlp(xs, depth, width, activation=activation, sigma_w2=sigma_w2, n_networks=8, seed=3)["q"]
     theory = tr.variance_recursion(float((xs**2).mean()), depth, sigma_w2, activation)
     fig, ax = plt.subplots(figsize=(6, 3.6))
@@ -385,7 +387,7 @@ grad_norms = {}  # name -> (n_nets, L_res) squared gradient norms, normalised by
 for name, kw in grad_configs.items():
     runs = []
     for k in range(n_nets):
-        torch.manual_seed(100 + k)
+        cu.manual_seed(100 + k)
         g = tr.layer_gradient_norms(tr.make_mlp(width_res, width_res, L_res, **kw), x_res)
         runs.append(g / g[-1])
     grad_norms[name] = np.array(runs)
@@ -437,7 +439,7 @@ train_configs = {
 }
 curves, models = {}, {}
 for name, kw in train_configs.items():
-    torch.manual_seed(0)
+    cu.manual_seed(0)
     models[name] = tr.make_mlp(10, 32, L_train, **kw)
     curves[name] = tr.train_regression(models[name], X_f, y_f, steps, 0.02, optimizer="sgd")
 

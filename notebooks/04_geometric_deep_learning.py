@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -87,7 +89,7 @@ print(f"zero padding: relative equivariance error {errors['zeros']:.2f}")
 
 # %%
 def plot_border_error(shift_x=3, shift_y=-5, kernel_size=5):
-    k = torch.randn(4, 1, kernel_size, kernel_size, generator=torch.Generator().manual_seed(1))
+    k = torch.randn(4, 1, kernel_size, kernel_size, generator=cu.torch_generator(1))
     s = (shift_y, shift_x)
     fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.4))
     axes[0].imshow(phi[0, 0], cmap="gray")
@@ -281,7 +283,7 @@ n_train, n_test, N_part = 1024, 512, 6  # n_train = 4096 for class
 
 
 def clusters(n, seed):
-    pts = np.random.default_rng(seed).uniform(0, 2, (n, N_part, 2))
+    pts = cu.make_rng(seed).uniform(0, 2, (n, N_part, 2))
     d = eq.pairwise_distances(pts)
     i, j = np.triu_indices(N_part, 1)
     energy = np.exp(-d[:, i, j] ** 2).sum(axis=1)
@@ -297,7 +299,7 @@ test_sets = {
     "as drawn": r_test,
     "rotated": r_test @ rot.transpose(1, 2),
     "translated": r_test + torch.tensor([3.0, -2.0]),
-    "relabelled": r_test[:, torch.randperm(N_part, generator=torch.Generator().manual_seed(4))],
+    "relabelled": r_test[:, torch.randperm(N_part, generator=cu.torch_generator(4))],
 }
 
 
@@ -329,7 +331,7 @@ def make_coordinate_mlp():
                                        torch.nn.Linear(64, 64), torch.nn.Tanh(), torch.nn.Linear(64, 1)))
 
 
-torch.manual_seed(0)
+cu.manual_seed(0)
 invariant_model = eq.DistanceHistogramModel(n_centers=16, r_max=3.0, hidden=32)
 mlp_model = make_coordinate_mlp()
 train_loss = {"invariant": fit(invariant_model, r_train), "MLP": fit(mlp_model, r_train)}
@@ -390,11 +392,11 @@ assert mlp_row["rotated"] > 10 * mlp_row["as drawn"] and mlp_row["translated"] >
 
 # %% tags=["solution"]
 # Solution 1: augment each training cluster with a random rotation about its centroid plus a random shift.
-g_aug = np.random.default_rng(5)
+g_aug = cu.make_rng(5)
 aug_rot = torch.tensor(eq.random_rotation(2, rng=g_aug, size=(n_train,)), dtype=torch.float32)
 aug_shift = torch.tensor(g_aug.uniform(-4, 4, (n_train, 1, 2)), dtype=torch.float32)
 r_aug = r_train @ aug_rot.transpose(1, 2) + aug_shift
-torch.manual_seed(0)
+cu.manual_seed(0)
 mlp_aug = make_coordinate_mlp()
 fit(mlp_aug, r_aug)
 with torch.no_grad():

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -194,7 +196,7 @@ start = torch.tensor(lo + (hi - lo) * rng.random((1000, 2)), dtype=torch.float32
 
 
 def long_run(model, n_steps, step_size=0.01, seed=1):
-    gen = torch.Generator().manual_seed(seed)
+    gen = cu.torch_generator(seed)
     return ebm.langevin_negatives(model, start, n_steps, step_size, generator=gen).numpy()
 
 
@@ -322,7 +324,7 @@ yd = digits.target
 perm = rng.permutation(len(yd))
 train_idx, test_idx = perm[:1200], perm[1200:]
 
-torch.manual_seed(0)
+cu.manual_seed(0)
 encoder = torch.nn.Linear(64, 2)
 opt = torch.optim.Adam(encoder.parameters(), lr=0.01)
 triplet = torch.nn.TripletMarginLoss(margin=1.0)
@@ -390,7 +392,7 @@ print(f"finite difference {fd:.5f}   <y0 y1>_model - <y0 y1>_data = {C_model[0, 
 
 # %% tags=["solution"]
 # Solution 3: soft-margin triplet loss
-torch.manual_seed(0)
+cu.manual_seed(0)
 enc_soft = torch.nn.Linear(64, 2)
 opt = torch.optim.Adam(enc_soft.parameters(), lr=0.01)
 for _ in range(400):

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -403,7 +405,7 @@ def plot_retrieval(alpha=0.05, T=0.2, noise=0.3, sweeps=10):
     P = max(1, int(round(alpha * n_pix)))
     xi = np.vstack([picture.ravel(), hopfield.random_patterns(P, n_pix, seed=3)[1:]])
     J = hopfield.hebbian_couplings(xi)
-    flips = np.random.default_rng(4).random(n_pix) < noise
+    flips = cu.make_rng(4).random(n_pix) < noise
     corrupted = np.where(flips, -xi[0], xi[0])
     final = hopfield.run_dynamics(J, corrupted, T, sweeps, seed=5)
     fig, axes = plt.subplots(1, 3, figsize=(8.4, 3.1))

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -81,7 +83,7 @@ beta_true = 1.0
 
 def sk_model(N, beta, seed):
     """Symmetric Gaussian couplings of variance beta^2/N (zero diagonal) and fields of std 0.3."""
-    g = np.random.default_rng(seed)
+    g = cu.make_rng(seed)
     J = np.triu(g.normal(0.0, beta / np.sqrt(N), (N, N)), 1)
     return J + J.T, g.normal(0.0, 0.3, N)
 

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -408,7 +410,7 @@ def plot_assembly(T=0.6, delta_mu=2.0, target=1, sweeps=80):
     S = structures[:, :L_live, :L_live]
     mu = np.zeros(N_species)
     mu[np.unique(S[target - 1, :3, :3])] = -delta_mu
-    start = np.random.default_rng(11).integers(0, N_species, size=(4, L_live, L_live))
+    start = cu.make_rng(11).integers(0, N_species, size=(4, L_live, L_live))
     out = potts.heat_bath_sweeps(J_hebb, mu, start, T, sweeps, seed=12, structures=S, record_every=sweeps)
     m = out["overlap"][:, -1]
     fig, axes = plt.subplots(1, 3, figsize=(10.3, 3.2), gridspec_kw={"width_ratios": [1.3, 1, 1]})
@@ -451,7 +453,7 @@ cu.plotting.live(plot_assembly, T=(0.3, 1.2, 0.05), delta_mu=(0.0, 4.0, 0.25), t
 # checkerboard with every bond attractive, and pairs shared by structures bind twice.
 J_iso = J_hebb[0] + J_hebb[0].T + J_hebb[1] + J_hebb[1].T
 S16 = structures[:, :16, :16]
-s0 = np.random.default_rng(21).integers(0, N_species, size=(2, 16, 16))
+s0 = cu.make_rng(21).integers(0, N_species, size=(2, 16, 16))
 s0[:, 4:12, 4:12] = S16[0, 4:12, 4:12]
 for name, J_try in (("face-specific", J_hebb), ("isotropic", J_iso)):
     out = potts.heat_bath_sweeps(J_try, None, s0, 0.6, 150, seed=22, structures=S16, record_every=150)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -211,7 +213,7 @@ plt.show()
 # analytic KL of the trained encoder against a Monte Carlo estimate.
 
 # %%
-gen = torch.Generator().manual_seed(11)
+gen = cu.torch_generator(11)
 with torch.no_grad():
     elbo_x = torch.stack([vae.elbo(vae2, x_te_t, generator=gen)["elbo"] for _ in range(50)]).mean(0)
 iwae_x = {K_: vae.iwae_bound(vae2, x_te_t, K_, seed=3) for K_ in (1, 10, 100, 1000)}
@@ -250,7 +252,7 @@ assert err < 0.05
 # the pixels' correlations were never modelled, only pushed into $z$. Neither looks like the data.
 
 # %%
-g = torch.Generator().manual_seed(4)
+g = cu.torch_generator(4)
 z_s = torch.randn(10, 2, generator=g)
 with torch.no_grad():
     probs = torch.sigmoid(vae2.decode(z_s))
@@ -280,7 +282,7 @@ BETAS = (1.0, 3.0)
 COLLAPSE_STEPS = 600  # 3000 for class
 vae8 = {}
 for b in BETAS:
-    torch.manual_seed(5)
+    cu.manual_seed(5)
     vae8[b] = vae.VAE(64, 8, hidden=(128,))
     vae.train_vae(vae8[b], x_tr, steps=COLLAPSE_STEPS, batch_size=128, lr=4e-3, beta=b, seed=5)
 kl_dims = {b: vae.kl_per_dimension(vae8[b], x_te_t) for b in BETAS}
@@ -298,7 +300,7 @@ plt.show()
 def decoder_sensitivity(model, j, n=200):
     """Mean |change| of the decoder's pixel probabilities when latent j moves from -2 to +2
     (the other latents drawn from the prior)."""
-    zz = torch.randn(n, model.k, generator=torch.Generator().manual_seed(6))
+    zz = torch.randn(n, model.k, generator=cu.torch_generator(6))
     lo, hi = zz.clone(), zz.clone()
     lo[:, j], hi[:, j] = -2.0, 2.0
     with torch.no_grad():
@@ -388,7 +390,7 @@ for name, model in (("k = 2", vae2), ("k = 8, beta = 1", vae8[1.0])):
 
 # %% tags=["solution"]
 # Solution 3: beta = 3 buys a smaller KL (rate) with a worse reconstruction (distortion).
-g3 = torch.Generator().manual_seed(12)
+g3 = cu.torch_generator(12)
 for b in BETAS:
     with torch.no_grad():
         out = vae.elbo(vae8[b], x_te_t, generator=g3)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -202,7 +204,7 @@ for row, name in zip(axes, flows.TOY_DATA):
         ax.imshow(panels[name][s], origin="lower", extent=(-EXTENT, EXTENT, -EXTENT, EXTENT))
         ax.set_title(f"$p_\\theta$ after {s} steps")
     with torch.no_grad():
-        xs = trained[name].sample(1500, torch.Generator().manual_seed(1)).numpy()
+        xs = trained[name].sample(1500, cu.torch_generator(1)).numpy()
     row[3].scatter(xs[:, 0], xs[:, 1], s=1, color="C1")
     row[3].set_title("samples $T_\\theta^{-1}(z)$")
     for ax in row:
@@ -332,7 +334,7 @@ fig, axes = plt.subplots(1, len(RKL_SNAPSHOTS), figsize=(13, 3.4))
 for ax, (step, state) in zip(axes, hist_rkl["snapshots"]):
     flow_rkl.load_state_dict(state)
     with torch.no_grad():
-        xs = flow_rkl.sample(1000, torch.Generator().manual_seed(2)).numpy()
+        xs = flow_rkl.sample(1000, cu.torch_generator(2)).numpy()
     ax.scatter(MEANS[:, 0], MEANS[:, 1], s=300, facecolors="none", edgecolors="k", lw=0.8)
     ax.scatter(xs[:, 0], xs[:, 1], s=1, color="C0")
     ax.set_xlim(-EXTENT, EXTENT)

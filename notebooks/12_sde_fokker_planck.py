@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -366,7 +368,7 @@ for a, x in samples.items():
 
 # %%
 def plot_reverse(alpha=1.0, n_steps=200, T=5.0):
-    y0 = np.random.default_rng(6).standard_normal((2000, 1))
+    y0 = cu.make_rng(6).standard_normal((2000, 1))
     run = sde.ou_reverse_sde(exact_score, y0, T, n_steps, alpha=alpha, seed=7, return_path=True)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1.6, 1]})
     axes[0].plot(run["t"], run["x"][:, :40, 0], lw=0.6)
@@ -400,7 +402,7 @@ cu.plotting.live(plot_reverse, alpha=(0.0, 3.0, 0.25), n_steps=(20, 1000, 20), T
 # Solution 1: Milstein for dX = lam X dt + sig X dW adds 0.5 sig^2 X ((dW)^2 - h); same Brownian paths.
 def milstein_strong_error(n_list, n_paths=2000, seed=3):
     n_fine = max(n_list)
-    dW = np.sqrt(1.0 / n_fine) * np.random.default_rng(seed).standard_normal((n_fine, n_paths))
+    dW = np.sqrt(1.0 / n_fine) * cu.make_rng(seed).standard_normal((n_fine, n_paths))
     exact = np.exp((lam - sig_gbm**2 / 2) + sig_gbm * dW.sum(axis=0))
     errs = []
     for n in n_list:

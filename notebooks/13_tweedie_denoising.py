@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -267,7 +269,7 @@ t_s = np.arange(d_s) / d_s
 x_s = (np.sin(4 * np.pi * t_s) * (t_s < 0.35) + 1.5 * (t_s > 0.5) * (t_s < 0.62)
        + (t_s > 0.75) * (2.0 - 4 * t_s + 4 * t_s**2) + 0.8 * np.exp(-((t_s - 0.9) / 0.01) ** 2))
 n_noise = 20
-noises = sigma_s * np.random.default_rng(4).standard_normal((n_noise, d_s))
+noises = sigma_s * cu.make_rng(4).standard_normal((n_noise, d_s))
 T_univ = denoise.universal_threshold(sigma_s, d_s)
 
 
@@ -380,7 +382,7 @@ def cartoon(n=128):
 
 img = cartoon()
 sigma_img = 0.2
-noisy_img = img + sigma_img * np.random.default_rng(5).standard_normal(img.shape)
+noisy_img = img + sigma_img * cu.make_rng(5).standard_normal(img.shape)
 den_img = denoise.wavelet_denoise(noisy_img, sigma_img, "haar", mode="hard", level=3)
 comp_img = denoise.wavelet_compress(img, int(0.05 * img.size), "haar", level=3)
 
@@ -418,7 +420,7 @@ assert eps_img <= risk_img <= (2 * np.log(img.size) + 1) * (eps_img + sigma_img*
 
 # %%
 def plot_threshold(sigma=0.3, wavelet="db4", mode="soft", T_scale=1.0):
-    y = x_s + sigma * np.random.default_rng(6).standard_normal(d_s)
+    y = x_s + sigma * cu.make_rng(6).standard_normal(d_s)
     T = T_scale * denoise.universal_threshold(sigma, d_s)
     est = denoise.wavelet_denoise(y, sigma, wavelet, mode=mode, T=T)
     eps_m = denoise.oracle_risk(wavelet_coefficients(x_s, wavelet), sigma)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -174,7 +176,7 @@ def run_mixture(d, n_traj, seed, n_steps=250, t_top=6.0):
     m = np.ones(d)
     means = np.stack([m, -m])
     grid = np.linspace(t_top, 0.0, n_steps + 1)
-    x_init = np.random.default_rng(seed).standard_normal((n_traj, d))
+    x_init = cu.make_rng(seed).standard_normal((n_traj, d))
     out = df.backward_sde(lambda x, t: df.mixture_score(x, t, means, var=1.0), x_init, grid,
                           seed=seed + 1, observe=lambda x, t: x @ (m / np.sqrt(d)))
     return grid, out["observed"], d + 1.0
@@ -274,7 +276,7 @@ for N in sizes_cw:
     M, P_M = df.curie_weiss_magnetization(N, beta_cw)
     u = np.ones(N) / np.sqrt(N)
     out = df.backward_sde(lambda x, t: df.curie_weiss_score(x, t, beta_cw),
-                          np.random.default_rng(N).standard_normal((B_cw, N)), grid_cw, seed=N + 1,
+                          cu.make_rng(N).standard_normal((B_cw, N)), grid_cw, seed=N + 1,
                           observe=lambda x, t, u=u: x @ u)
     q = out["observed"]
     cw[N] = dict(q=q, c=(np.sign(q) == np.sign(q[-1])).mean(axis=1), Lam=P_M @ M**2 / N,
@@ -365,7 +367,7 @@ def log_crossing(t, w, level=0.5):
 collapse = {}
 for d in d_list:
     for n in n_list:
-        r = np.random.default_rng(100 * d + n)
+        r = cu.make_rng(100 * d + n)
         train = r.standard_normal((n, d))
         back = df.backward_sde(lambda x, t, a=train: df.empirical_score(x, t, a), r.standard_normal((B_mem, d)),
                                grid_mem, seed=1, observe=max_weight(train))
@@ -549,7 +551,7 @@ d_c, B_c = 16, 300
 m_c = np.ones(d_c)
 means_c = np.stack([m_c, -m_c])
 score_c = lambda x, t: df.mixture_score(x, t, means_c, var=1.0)
-x_c = np.random.default_rng(5).standard_normal((B_c, d_c))
+x_c = cu.make_rng(5).standard_normal((B_c, d_c))
 t_now = 6.0
 lines = [f"  t     phi(t)   (t_S = {df.speciation_time(d_c + 1.0):.2f})"]
 for k, t_clone in enumerate([3.0, 2.0, 1.5, 1.0, 0.5]):

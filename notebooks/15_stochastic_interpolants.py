@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -82,7 +84,7 @@ s_mix = np.full(3, 0.35)
 
 
 def sample_target(n, seed):
-    r = np.random.default_rng(seed)
+    r = cu.make_rng(seed)
     k = r.choice(3, size=n, p=w_mix)
     return mu[k] + s_mix[k, None] * r.standard_normal((n, 2))
 
@@ -127,7 +129,7 @@ n_iter = 1500  # 5000 for class: the velocity error in section 2 keeps falling
 batch = 1024  # large batches: the regression target dI/dt is very noisy given I_t
 opt = torch.optim.Adam(net.parameters(), lr=3e-3)
 lr_decay = torch.optim.lr_scheduler.CosineAnnealingLR(opt, n_iter)
-data_stream = np.random.default_rng(5)
+data_stream = cu.make_rng(5)
 losses = []
 for _ in range(n_iter):
     x1 = torch.tensor(sample_target(batch, data_stream.integers(2**31)), dtype=torch.float32)
@@ -253,7 +255,7 @@ def plot_transport(kind="linear", noise=0.0, eps=0.0):
     sched = si.schedule(kind, noise)
     b = lambda x, t: si.exact_velocity_gaussian_mixture(x, t, sched, w_mix, mu, s_mix)
     s = lambda x, t: si.exact_score_gaussian_mixture(x, t, sched, w_mix, mu, s_mix)
-    x = np.random.default_rng(7).standard_normal((n, 2))
+    x = cu.make_rng(7).standard_normal((n, 2))
     times = [0.0, 0.25, 0.5, 0.75, 1.0]
     fig, axes = plt.subplots(1, len(times), figsize=(14, 3.0), sharey=True)
     stops = np.round(np.array(times) * steps).astype(int)

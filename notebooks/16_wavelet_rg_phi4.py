@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -325,7 +327,7 @@ assert U4_flow[0, -1] < U4_flow[0, 0] - 0.2 and U4_flow[-1, -1] > 0.6
 
 # %%
 def plot_phi4(beta=1.0, lam=1.0, L=32, n_steps=2000):
-    x0 = 0.1 * np.random.default_rng(4).standard_normal((1, L, L))
+    x0 = 0.1 * cu.make_rng(4).standard_normal((1, L, L))
     eta_live = min(0.025, 0.5 / (8 * beta + 8 * lam))
     run = fields.langevin_phi4(x0, beta, lam, n_steps=n_steps, eta=eta_live, seed=5, record_every=5)
     fig, axes = plt.subplots(1, 4, figsize=(11.8, 3.0), gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
@@ -367,7 +369,7 @@ cu.plotting.live(plot_phi4, beta=(0.3, 2.0, 0.05), lam=(0.2, 5.0, 0.2), L=[16, 3
 L_p, m2_p, eta_p = 8, 0.05, 0.2
 lam_k = fields.lattice_eigenvalues(L_p, 1.0, m2_p)
 x = np.zeros((16, L_p, L_p))
-rng_p = np.random.default_rng(6)
+rng_p = cu.make_rng(6)
 mags_p = []
 for _ in range(3000):
     noise = np.fft.ifft2(np.fft.fft2(rng_p.standard_normal(x.shape)) / np.sqrt(lam_k)).real
