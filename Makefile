@@ -1,6 +1,8 @@
 # Executable lectures on machine learning for physicists.
 #   make lab     -- create .venv with pinned versions (first time only) and open the course
-#   make test    -- unit tests + strict nbval re-execution of every notebook
+#   make test    -- unit tests + nbval re-execution of every notebook (text identical, numbers to their printed precision)
+#   make test-drift -- the notebook comparison again with torch on other CPU kernels (as on other laptops)
+#   make test-seeds -- every notebook for COURSE_UTILS_SEED=1 2 3: every check must hold for any seed
 #   make book    -- the static book site from the stored outputs (offline); make test-book checks it in Chromium
 SHELL   := /bin/bash
 PYTHON  ?= python3
@@ -8,6 +10,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 PY      := $(BIN)/python
 NB      ?=
+SEEDS   ?= 1 2 3
 # one thread everywhere: torch (and BLAS) give different bits on 3+ threads than on 1-2,
 # and the stored outputs must match on a 2-core CI runner and a many-core laptop
 export OMP_NUM_THREADS      := 1
@@ -19,7 +22,7 @@ STATIC  := COURSE_UTILS_STATIC=1 MPLBACKEND=module://matplotlib_inline.backend_i
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: install lab test test-unit test-notebooks test-live lint sync outputs timings bench clean help \
-        book test-book chromium student instructor check-editions timings-table readme-table
+        test-drift test-seeds book test-book chromium student instructor check-editions timings-table readme-table
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -36,6 +39,20 @@ lab: install  ## install if needed, then open the course in JupyterLab
 
 test: install  ## unit tests and strict nbval over every notebook (2 workers)
 	$(STATIC) $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_NB) tests notebooks
+
+# torch picks its CPU kernels at run time (AVX2/AVX-512, MKL code paths): force the portable ones, as a
+# student's laptop may run them, and the stored outputs must still hold to their printed precision.
+# (OPENBLAS_CORETYPE is left as the machine sets it.)
+test-drift: install  ## nbval over every notebook with torch forced onto other CPU kernels (ATEN_CPU_CAPABILITY, MKL_CBWR)
+	ATEN_CPU_CAPABILITY=default $(STATIC) $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_NB) $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks)
+	MKL_CBWR=COMPATIBLE $(STATIC) $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_NB) $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks)
+
+# COURSE_UTILS_SEED=k mixes k into every seed (course_utils.seeding): the lectures run on other random
+# numbers; outputs are not compared (--nbval-lax), but every cell must run and every assert hold.
+test-seeds: install  ## every notebook for COURSE_UTILS_SEED in $(SEEDS) (no output comparison; every assert must hold); NB=05 for one
+	@set -e; for k in $(SEEDS); do echo "== COURSE_UTILS_SEED=$$k"; \
+	  COURSE_UTILS_SEED=$$k $(STATIC) $(BIN)/pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env \
+	    $(if $(NB),notebooks/$(NB)_*.ipynb,notebooks); done
 
 test-unit: install  ## unit tests only (fast)
 	$(STATIC) $(BIN)/pytest -n 2 tests

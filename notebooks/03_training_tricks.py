@@ -421,14 +421,16 @@ assert np.all((grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0] > 1) & (gr
 # Finally, train a deep MLP (12 hidden layers of width 32) on Friedman's regression problem
 # $y = 10\sin(\pi x_1x_2) + 20(x_3-\tfrac12)^2 + 10x_4 + 5x_5$ with 10 inputs, 5 of them
 # irrelevant (inputs and target standardised). Same data, same plain full-batch gradient
-# descent with step $0.02$, same seed: only the initialisation, normalisation or residual
-# connections change.
+# descent with step $0.02$: only the initialisation, normalisation or residual connections
+# change. One training run is one draw: the final loss of a deep network depends strongly on
+# its random initialisation (here the naive LeCun network ends anywhere between 0.2 and 1.0),
+# so every setting is trained from `n_seeds` initialisations and compared by its median.
 
 # %%
 X_f, y_f = make_friedman1(n_samples=256, n_features=10, noise=0.0, random_state=0)
 X_f = (X_f - X_f.mean(axis=0)) / X_f.std(axis=0)
 y_f = ((y_f - y_f.mean()) / y_f.std())[:, None]
-L_train, steps = 12, 150  # steps = 1000 for class: the gaps persist
+L_train, steps, n_seeds = 12, 150, 5  # steps = 1000, n_seeds = 20 for class: the gaps persist
 train_configs = {
     "constant": dict(init="constant"),
     "LeCun": dict(init="lecun"),
@@ -437,34 +439,53 @@ train_configs = {
     "LeCun + BatchNorm": dict(init="lecun", norm="batch"),
     "LeCun + residual": dict(init="lecun", residual=True, residual_scale=1 / np.sqrt(L_train)),
 }
-curves, models = {}, {}
+curves, models = {}, {}  # curves[name]: (n_seeds, steps + 1); models[name]: the network of the first seed
 for name, kw in train_configs.items():
-    cu.manual_seed(0)
-    models[name] = tr.make_mlp(10, 32, L_train, **kw)
-    curves[name] = tr.train_regression(models[name], X_f, y_f, steps, 0.02, optimizer="sgd")
+    runs = []
+    for k in range(n_seeds):
+        cu.manual_seed(k)
+        model = tr.make_mlp(10, 32, L_train, **kw)
+        runs.append(tr.train_regression(model, X_f, y_f, steps, 0.02, optimizer="sgd"))
+        models.setdefault(name, model)
+    curves[name] = np.array(runs)
 
 fig, ax = plt.subplots(figsize=(6.4, 4.0))
 for name, c in curves.items():
-    ax.semilogy(c, label=name)
-cu.plotting.label(ax, "gradient step", "training MSE (standardised $y$)", "12-layer MLP on Friedman #1")
+    c = np.where(np.isfinite(c), c, np.nan)  # a diverged run leaves the band
+    line, = ax.semilogy(np.nanmedian(c, axis=0), label=name)
+    ax.fill_between(np.arange(c.shape[1]), np.nanmin(c, axis=0), np.nanmax(c, axis=0), color=line.get_color(), alpha=0.15)
+cu.plotting.label(ax, "gradient step", "training MSE (standardised $y$)",
+                  f"12-layer MLP on Friedman #1: median and range of {n_seeds} initialisations")
 ax.legend(fontsize=8)
 plt.show()
-for name, c in curves.items():
-    print(f"{name:18s}: MSE at step 0 {c[0]:.3f}, step 50 {c[50]:.3f}, step {steps} {c[-1]:.4f}")
 
 # %%
-# Check: every trick beats the naive LeCun network after 150 steps, and BatchNorm by more than a
-# factor 10. These are single runs, so we only assert gaps far larger than seed-to-seed variation
-# (a few percent of the loss at this size).
-final = {name: c[-1] for name, c in curves.items()}
-assert all(final[name] < final["LeCun"] for name in ("Kaiming", "LeCun + LayerNorm", "LeCun + BatchNorm", "LeCun + residual"))
+# Check: the median final loss over the initialisations (a diverged run counts as +inf).
+# The seed-to-seed spread is large (measured over 12 initialisations at step 150: LeCun 0.2-1.0,
+# Kaiming 0.07-0.21 with 1 divergence, LayerNorm 0.05-0.33, residual 0.10-0.19, BatchNorm < 0.002,
+# constant 0.566 for all), so we assert only gaps that the medians of 5 runs keep for any draw:
+# - every trick beats plain LeCun (rules out "the tricks only change the speed at which all of them
+#   plateau": equal medians would fail this);
+# - BatchNorm by more than a factor 10 (its worst run, 0.002, is 100x below LeCun's best, 0.2);
+# - the constant initialisation is stuck above Kaiming (a width-one network in disguise: 0.566 vs <= 0.21).
+# The final losses themselves are chaotic (round-off in a CPU kernel moves them by several percent),
+# so they are printed as the asserted inequalities.
+final = {name: np.median(np.where(np.isfinite(c[:, -1]), c[:, -1], np.inf)) for name, c in curves.items()}
+tricks = ("Kaiming", "LeCun + LayerNorm", "LeCun + BatchNorm", "LeCun + residual")
+for name in tricks:
+    print(f"median final MSE, {name:18s} < LeCun's: {final[name] < final['LeCun']}")
+print(f"median final MSE, BatchNorm < 0.1 x LeCun's: {final['LeCun + BatchNorm'] < 0.1 * final['LeCun']}")
+print(f"median final MSE, constant > Kaiming's:    {final['constant'] > final['Kaiming']}")
+assert all(final[name] < final["LeCun"] for name in tricks)
 assert final["LeCun + BatchNorm"] < 0.1 * final["LeCun"]
 assert final["constant"] > final["Kaiming"]
 
 # %% [markdown]
-# The constant network learns a little (it is a width-one network in disguise), LeCun
-# barely starts because the gradient reaching the first layers is $2^{-12}$ of the last one,
-# Kaiming trains, and normalisation or a residual stream rescue LeCun. BatchNorm wins big
+# The constant network learns a little (it is a width-one network in disguise). LeCun
+# barely starts in most initialisations, because the gradient reaching the first layers is
+# $2^{-12}$ of the last one; in some it escapes the plateau late, hence its wide band. Kaiming
+# trains (at this step size it occasionally diverges: the band's missing runs), and
+# normalisation or a residual stream rescue LeCun. BatchNorm wins big
 # here, but remember section 3: its training loss uses batch statistics, and a model used in
 # `eval()` mode runs on the running averages instead.
 #
@@ -498,7 +519,8 @@ Xt, yt = torch.tensor(X_f, dtype=torch.float32), torch.tensor(y_f, dtype=torch.f
 with torch.no_grad():
     train_mode = float(((bn_model.train()(Xt) - yt) ** 2).mean())
     eval_mode = float(((bn_model.eval()(Xt) - yt) ** 2).mean())
-print(f"MSE with batch statistics {train_mode:.4f}, with running statistics {eval_mode:.4f}")
+# the two losses are of a trained network (chaotic in their last digits): print their order of magnitude
+print(f"MSE with batch statistics ~{train_mode:.0e}, with running statistics ~{eval_mode:.0e}")
 
 # %% [markdown]
 # ## References
