@@ -55,15 +55,27 @@ def label(ax, xlabel: str, ylabel: str, title: str | None = None):
     return ax
 
 
-def live(func: Callable, *, manual: bool = False, **controls):
-    """Offer ``func`` with sliders in a running Jupyter (``ipywidgets.interactive``).
+def _decimals(step) -> int:
+    """Digits after the point that ``step`` needs: 0.005 -> 3, 0.25 -> 2, 0.1 -> 1, 2.0 -> 0."""
+    text = f"{float(step):.12g}"
+    if "e" in text:  # 1e-05
+        mantissa, exponent = text.split("e")
+        return max(0, -int(exponent) + len(mantissa.partition(".")[2]))
+    return len(text.partition(".")[2])
+
+
+def live(func: Callable, *, manual: bool = False, **controls) -> None:
+    """Show ``func`` with sliders in a running Jupyter (``ipywidgets.interactive``): one panel.
 
     ``controls`` maps each argument of ``func`` to an ipywidgets widget or an
     ``interact`` abbreviation such as ``(0.5, 4.0, 0.1)``. Sliders update on release,
-    so a simulation is not rerun at every pixel of a drag; ``manual=True`` adds a
-    "Run" button for slow functions.
+    so a simulation is not rerun at every pixel of a drag; a float slider's readout
+    shows as many decimals as its step (alpha in steps of 0.005 reads 0.055, not 0.06);
+    ``manual=True`` adds a "Run" button for slow functions.
 
-    Returns the widget, or ``None`` (and shows nothing) when ipywidgets is missing or
+    The panel is displayed here and ``None`` is returned, so a live cell that ends
+    with the call shows the panel once (returning it too would make Jupyter show a
+    second copy as the cell's ``Out``). Nothing is shown when ipywidgets is missing or
     the environment variable ``COURSE_UTILS_STATIC=1`` is set, as ``make test``,
     ``make outputs`` and the book build do: there the static figure drawn by the
     plain call above the live cell is what the reader gets, and no simulation runs
@@ -80,5 +92,7 @@ def live(func: Callable, *, manual: bool = False, **controls):
     for control in panel.children:
         if hasattr(control, "continuous_update"):
             control.continuous_update = False
+        if isinstance(control, (widgets.FloatSlider, widgets.FloatRangeSlider)):
+            control.readout_format = f".{_decimals(control.step)}f"
     display(panel)
-    return panel
+    return None

@@ -31,8 +31,9 @@ def check(src: Path) -> list[str]:
     live = [c for c in nb.cells if c.cell_type == "code" and "live(" in c.source and "NBVAL_IGNORE_OUTPUT" in c.source]
     problems = [] if live else ["no live cell"]
     for cell in live:
-        if not any(WIDGET_VIEW in o.get("data", {}) for o in cell.outputs):
-            problems.append("a live cell displayed no widget")
+        panels = sum(WIDGET_VIEW in o.get("data", {}) for o in cell.outputs)
+        if panels != 1:  # 2: the panel displayed and also returned as the cell's Out[n]
+            problems.append(f"a live cell shows {panels} widget panels, not 1")
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     outputs = [o for m in state.values() if m.get("model_name") == "OutputModel"
                for o in m.get("state", {}).get("outputs", [])]

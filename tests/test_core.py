@@ -98,12 +98,38 @@ def test_live_is_silent_when_static(monkeypatch):
     assert plotting.live(lambda T=1.0: None, T=(0.5, 2.0)) is None
 
 
-def test_live_builds_sliders_that_update_on_release(monkeypatch):
+def _shown_by_live(monkeypatch, func, **controls) -> list:
+    """What ``plotting.live`` passes to IPython's display, and what it returns."""
+    import IPython.display
+
     from course_utils import plotting
 
     monkeypatch.delenv(plotting.STATIC_ENV, raising=False)
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    returned = plotting.live(func, **controls)
+    return shown, returned
+
+
+def test_live_shows_one_panel_and_returns_nothing(monkeypatch):
+    # returning the panel as well would make Jupyter show it twice (display + Out[n])
+    shown, returned = _shown_by_live(monkeypatch, lambda T=1.0: None, T=(0.5, 2.0, 0.5))
+    assert returned is None
+    assert len(shown) == 1
+
+
+def test_live_builds_sliders_that_update_on_release(monkeypatch):
     calls = []
-    panel = plotting.live(lambda T=1.0: calls.append(T), T=(0.5, 2.0, 0.5))
+    (panel,), _ = _shown_by_live(monkeypatch, lambda T=1.0: calls.append(T), T=(0.5, 2.0, 0.5))
     slider = panel.children[0]
     assert slider.continuous_update is False
     assert calls == [1.0]  # drawn once with the default value
+
+
+def test_live_readout_shows_the_precision_of_the_step(monkeypatch):
+    (panel,), _ = _shown_by_live(monkeypatch, lambda alpha=0.055, T=0.5, n=3: None,
+                                 alpha=(0.005, 0.3, 0.005), T=(0.0, 1.0, 0.25), n=(1, 9, 1))
+    alpha, temperature, n = panel.children[:3]
+    assert alpha.readout_format == ".3f"  # 0.055, not the default ".2f" that reads 0.06
+    assert temperature.readout_format == ".2f"
+    assert not hasattr(n, "readout_format") or n.readout_format == "d"
