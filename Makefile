@@ -3,6 +3,7 @@
 #   make test    -- unit tests + nbval re-execution of every notebook (text identical, numbers to their printed precision)
 #   make test-drift -- the notebook comparison again with torch on other CPU kernels (as on other laptops)
 #   make test-seeds -- every notebook for COURSE_UTILS_SEED=1 2 3: every check must hold for any seed
+#   make test-lab -- every lecture in JupyterLab in headless Chromium: each live cell one panel, redrawn in <= 2 s
 #   make book    -- the static book site from the stored outputs (offline); make test-book checks it in Chromium
 SHELL   := /bin/bash
 PYTHON  ?= python3
@@ -21,7 +22,7 @@ export PYTHONHASHSEED       := 0
 STATIC  := COURSE_UTILS_STATIC=1 MPLBACKEND=module://matplotlib_inline.backend_inline
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: install lab test test-unit test-notebooks test-live lint sync outputs timings bench clean help \
+.PHONY: install lab test test-unit test-notebooks test-live test-lab lint sync outputs timings bench clean help \
         test-drift test-seeds book test-book chromium student instructor check-editions timings-table readme-table
 
 help:
@@ -63,6 +64,14 @@ test-notebooks: install  ## nbval only; NB=05 for one lecture
 test-live: install  ## run every lecture with widgets on: each live cell must build sliders and draw; NB=05 for one
 	OMP_NUM_THREADS=1 $(PY) scripts/check_live_cells.py $(NB)
 
+# ---- the live cells in a real JupyterLab (scripts/check_lab.py): Playwright from pip drives Debian's Chromium
+$(VENV)/.installed-lab: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,lab]"
+	touch $@
+
+test-lab: $(VENV)/.installed-lab chromium  ## every lecture in JupyterLab in headless Chromium: Run All, one panel per live cell, redraw <= 2 s; NB=05 for one
+	$(PY) scripts/check_lab.py $(NB)
+
 lint: install  ## ruff over the package, tests, scripts and notebook sources
 	$(BIN)/ruff check course_utils tests scripts bench notebooks book
 
@@ -87,7 +96,7 @@ $(VENV)/.installed-book: $(VENV)/.installed pyproject.toml constraints.txt
 book: $(VENV)/.installed-book  ## build the book site from the stored outputs -> _build/book/_build/html
 	$(PY) scripts/build_book.py build
 
-chromium:  ## make sure headless Chromium is here for test-book (as root: installs Debian's chromium)
+chromium:  ## make sure headless Chromium is here for test-book and test-lab (as root: installs Debian's chromium)
 	@if command -v chromium >/dev/null || [ -n "$$CHROMIUM" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	else echo "test-book needs Chromium: sudo apt-get install chromium (or set CHROMIUM=/path)"; exit 1; fi; \

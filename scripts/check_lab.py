@@ -1,0 +1,362 @@
+"""The live cells as a class meets them: every lecture in a real JupyterLab, in headless Chromium.
+
+    python scripts/check_lab.py [NB ...]        (make test-lab; NB=05 for one lecture)
+
+Starts JupyterLab from this .venv on 127.0.0.1 (a fresh token, a throw-away copy of the
+notebooks, so nothing is saved over the stored outputs) and drives Debian's Chromium with
+Playwright (no browser download: ``executable_path``, $CHROMIUM or /usr/bin/chromium). For
+each lecture: open it, Run All (the Run menu's command), wait for the kernel, then for every
+live cell (a ``live(`` call) check that
+
+- it shows exactly one widget panel (``live()`` once both displayed and returned its panel:
+  Jupyter then showed two, with twice the sliders),
+- no cell of the notebook has an error output, and the page logged no console error,
+- changing its first control (one key press on a slider, the next option of a dropdown)
+  redraws the figure within ``MAX_LATENCY`` seconds; the time from the key press to the new
+  figure in the page is printed per lecture.
+
+Two lectures run at a time (LAB_WORKERS=2: one kernel per core). Screenshots of each live
+cell after the change go to _build/lab/NN_topic-live.png, and one of the first exercise of
+the student edition of the first lecture to _build/lab/student-exercise.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_notebooks import ENV, sources  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "_build" / "lab"
+MAX_LATENCY = 2.0  # seconds from the key press to the redrawn figure (the goal in class is <= 1 s)
+RUN_TIMEOUT = 300  # seconds for Run All of one lecture (60 s on 2 cores is the budget)
+WORKERS = int(os.environ.get("LAB_WORKERS", "2"))
+
+# --------------------------------------------------------------------------- in-page helpers
+# window.jupyterapp exists because the server runs with --expose-app-in-browser.
+READY_JS = """() => {
+  const app = window.jupyterapp; if (!app) return false;
+  const w = app.shell.currentWidget;
+  return !!(w && w.content && w.sessionContext && w.sessionContext.session &&
+            w.sessionContext.session.kernel && w.sessionContext.kernelDisplayStatus === 'idle');
+}"""
+
+RUN_ALL_JS = """() => {
+  window.__runAll = {done: false, error: null};
+  window.jupyterapp.commands.execute('notebook:run-all-cells')
+    .then(() => { window.__runAll.done = true; })
+    .catch(e => { window.__runAll.error = String(e); window.__runAll.done = true; });
+}"""
+
+# done: every code cell ran (an execution count, no '*' pending) and the kernel is idle
+STATE_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cells = w.content.widgets.filter(c => c.model.type === 'code');
+  const pending = cells.filter(c => c.model.executionCount === null || c.promptNode?.textContent.includes('*'));
+  return {ran: window.__runAll.done, error: window.__runAll.error, pending: pending.length, cells: cells.length,
+          status: w.sessionContext.kernelDisplayStatus};
+}"""
+
+# mark the live cells (source has a live( call) and collect the notebook's error outputs
+SURVEY_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const out = {live: 0, errors: []};
+  w.content.widgets.forEach((c, i) => {
+    if (c.model.type !== 'code') return;
+    const src = c.model.sharedModel.getSource();
+    for (const o of c.model.outputs.toJSON()) {
+      if (o.output_type === 'error') out.errors.push(`cell ${i}: ${o.ename}: ${String(o.evalue).slice(0, 200)}`);
+    }
+    if (/\\blive\\(/.test(src) && !src.trimStart().startsWith('def ')) {
+      c.node.setAttribute('data-live-cell', String(out.live));
+      out.live += 1;
+    }
+  });
+  return out;
+}"""
+
+# arm a watcher on live cell k: the time of the user's input on a control, and of the first
+# new figure in the panel's output after it
+ARM_JS = """(k) => {
+  const cell = document.querySelector(`[data-live-cell="${k}"]`);
+  const panel = cell.querySelector('.widget-interact');
+  const before = Array.from(panel.querySelectorAll('.widget-output img')).map(i => i.src);
+  const watch = {t0: null, t1: null, before: before.length};
+  window.__watch = watch;
+  const mark = () => { if (watch.t0 === null) watch.t0 = performance.now(); };
+  panel.addEventListener('keydown', mark, {capture: true});
+  panel.addEventListener('change', mark, {capture: true});
+  new MutationObserver((_, obs) => {
+    if (watch.t0 === null) return;
+    const imgs = Array.from(panel.querySelectorAll('.widget-output img'));
+    if (imgs.some(i => i.complete && i.naturalWidth > 0 && !before.includes(i.src))) {
+      watch.t1 = performance.now(); obs.disconnect();
+    }
+  }).observe(panel, {subtree: true, childList: true, attributes: true});
+  return before.length;
+}"""
+
+PANEL_JS = """(k) => {
+  const cell = document.querySelector(`[data-live-cell="${k}"]`);
+  const outputs = cell.querySelector('.jp-Cell-outputArea') || cell;
+  const panel = outputs.querySelector('.widget-interact');
+  const readouts = panel ? Array.from(panel.querySelectorAll('.widget-readout')).map(r => r.textContent.trim()) : [];
+  const stderr = panel ? Array.from(panel.querySelectorAll('.widget-output [data-mime-type*="stderr"]'))
+                                .map(e => e.textContent.slice(0, 300)) : [];
+  return {panels: outputs.querySelectorAll('.widget-interact').length,
+          sliders: outputs.querySelectorAll('.noUi-handle').length,
+          dropdowns: outputs.querySelectorAll('.widget-dropdown select').length,
+          figures: panel ? panel.querySelectorAll('.widget-output img').length : 0,
+          readouts, stderr};
+}"""
+
+
+# --------------------------------------------------------------------------- the server
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def chromium() -> str:
+    for name in (os.environ.get("CHROMIUM", ""), "/usr/bin/chromium", "chromium", "chromium-browser"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    sys.exit("no Chromium: `make chromium` (as root: apt-get install -y chromium) or set CHROMIUM=/path")
+
+
+class Lab:
+    """JupyterLab from this venv on 127.0.0.1, serving a copy of the lectures."""
+
+    def __init__(self, notebooks: list[Path], extra: dict[str, Path]):
+        self.root = Path(tempfile.mkdtemp(prefix="lab-test-"))
+        for nb in notebooks:
+            shutil.copy2(nb, self.root / nb.name)
+        for name, path in extra.items():
+            shutil.copy2(path, self.root / name)
+        # a config folder of its own: no user settings, and no "Jupyter news?" toast over the cells
+        labconfig = self.root / ".jupyter" / "labconfig"
+        labconfig.mkdir(parents=True)
+        (labconfig / "page_config.json").write_text(json.dumps(
+            {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        env = {**os.environ, **{k: v for k, v in ENV.items() if k != "COURSE_UTILS_STATIC"},
+               "JUPYTER_CONFIG_DIR": str(self.root / ".jupyter"), "JUPYTERLAB_WORKSPACES_DIR": str(self.root / ".ws")}
+        env.pop("COURSE_UTILS_STATIC", None)
+        env.pop("MPLBACKEND", None)  # the kernel's inline backend, as for a student
+        jupyter = Path(sys.executable).parent / "jupyter"
+        cmd = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}", "--port-retries=0",
+               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+               "--expose-app-in-browser", "--LabApp.news_url=",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        if os.getuid() == 0:
+            cmd.append("--allow-root")
+        self.log = open(self.root / "server.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.root)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.base}/api/status?token={self.token}", timeout=2)
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    tail = (self.root / "server.log").read_text(errors="replace")[-3000:]
+                    sys.exit(f"JupyterLab did not start:\n{tail}")
+                time.sleep(0.5)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, name: str, workspace: str) -> str:
+        # a workspace per tab (reset): two lectures open side by side without sharing a layout
+        return f"{self.base}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- one lecture
+class Lecture:
+    def __init__(self, context, lab: Lab, src: Path):
+        self.name = src.with_suffix(".ipynb").name
+        self.stem = src.stem
+        self.problems: list[str] = []
+        self.console: list[str] = []
+        self.latencies: list[float] = []
+        self.t_start = time.perf_counter()
+        self.page = context.new_page()
+        self.page.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.console.append(f"uncaught: {e}"))
+        self.page.goto(lab.url(self.name, self.stem), wait_until="domcontentloaded")
+        self.page.wait_for_function(READY_JS, timeout=120_000, polling=250)
+        self.page.evaluate(RUN_ALL_JS)
+        self.t_run = time.perf_counter()
+
+    def done(self) -> bool:
+        state = self.page.evaluate(STATE_JS)
+        if state["error"]:
+            self.problems.append(f"Run All failed: {state['error']}")
+            return True
+        finished = state["ran"] and state["pending"] == 0 and state["status"] == "idle"
+        if not finished and time.perf_counter() - self.t_run > RUN_TIMEOUT:
+            self.problems.append(f"Run All not finished after {RUN_TIMEOUT} s ({state['pending']} cells pending)")
+            return True
+        return finished
+
+    def check(self):
+        self.run_s = time.perf_counter() - self.t_run
+        survey = self.page.evaluate(SURVEY_JS)
+        self.problems += [f"error output in {e}" for e in survey["errors"]]
+        if survey["live"] == 0:
+            self.problems.append("no live cell")
+        for k in range(survey["live"]):
+            self.check_live_cell(k)
+        self.page.wait_for_timeout(300)  # late console messages
+        self.problems += [f"console error: {m[:300]}" for m in self.console]
+
+    def check_live_cell(self, k: int):
+        page, cell = self.page, self.page.locator(f'[data-live-cell="{k}"]')
+        cell.scroll_into_view_if_needed()
+        try:
+            page.wait_for_function(f"() => document.querySelector('[data-live-cell=\"{k}\"] .widget-output img')",
+                                   timeout=30_000, polling=100)
+        except Exception:
+            self.problems.append(f"live cell {k}: no figure in its panel")
+        panel = page.evaluate(PANEL_JS, k)
+        if panel["panels"] != 1:
+            self.problems.append(f"live cell {k}: {panel['panels']} widget panels ({panel['sliders']} slider "
+                                 f"handles, {panel['dropdowns']} dropdowns), expected exactly 1 panel")
+        if panel["panels"] == 0:
+            return
+        page.evaluate(ARM_JS, k)
+        first = cell.locator(".widget-interact").first.locator(".noUi-handle, .widget-dropdown select").first
+        tag = first.evaluate("e => e.tagName")
+        if tag == "SELECT":
+            options = first.evaluate("s => Array.from(s.options).map(o => o.value)")
+            current = first.input_value()
+            first.select_option(options[(options.index(current) + 1) % len(options)])
+        else:
+            first.focus()
+            # one step up, or down where the slider sits at its maximum
+            at_max = first.evaluate("h => h.getAttribute('aria-valuenow') === h.getAttribute('aria-valuemax')")
+            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        try:
+            page.wait_for_function("() => window.__watch.t1 !== null", timeout=MAX_LATENCY * 1000 + 3000, polling=50)
+        except Exception:
+            pass
+        watch = page.evaluate("() => window.__watch")
+        after = page.evaluate(PANEL_JS, k)
+        if watch["t1"] is None or watch["t0"] is None:
+            self.problems.append(f"live cell {k}: no new figure within {MAX_LATENCY + 3:.0f} s of changing a control")
+        else:
+            latency = (watch["t1"] - watch["t0"]) / 1000
+            self.latencies.append(latency)
+            if latency > MAX_LATENCY:
+                self.problems.append(f"live cell {k}: redraw took {latency:.2f} s (limit {MAX_LATENCY} s)")
+        self.problems += [f"live cell {k}: error in the redraw: {e}" for e in after["stderr"] if "Error" in e]
+        self.readouts = after["readouts"]
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        suffix = "" if k == 0 else f"-{k}"
+        cell.screenshot(path=str(SHOTS / f"{self.stem}-live{suffix}.png"))
+
+    def close(self):
+        try:  # free the kernel's memory before the next lecture starts
+            self.page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        except Exception:
+            pass
+        self.page.close()
+
+    def line(self) -> str:
+        lat = " ".join(f"{x:.2f}" for x in self.latencies) or "-"
+        status = "ok" if not self.problems else "FAILED"
+        run = getattr(self, "run_s", float("nan"))
+        return f"{self.stem:40s} {run:7.1f} {lat:>12s}   {status}"
+
+
+def student_exercise_shot(context, lab: Lab, name: str):
+    """Open the student edition of one lecture (not run) and photograph its first exercise cell."""
+    page = context.new_page()
+    page.goto(lab.url(name, "student"), wait_until="domcontentloaded")
+    page.wait_for_function(READY_JS, timeout=120_000, polling=250)
+    found = page.evaluate("""() => {
+      const w = window.jupyterapp.shell.currentWidget;
+      const i = w.content.widgets.findIndex(c => (c.model.getMetadata('tags') || []).includes('exercise'));
+      if (i < 0) return false;
+      const cells = w.content.widgets;
+      let j = i; while (j > 0 && cells[j - 1].model.type === 'markdown') j--;  // its exercise text above
+      w.content.activeCellIndex = j; w.content.scrollToItem(j, 'start');
+      cells[j].node.setAttribute('data-shot-from', ''); cells[i].node.setAttribute('data-shot-to', '');
+      return true;
+    }""")
+    if found:
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "student-exercise.png"))
+    page.close()
+
+
+def main(argv: list[str]) -> int:
+    import make_editions
+    from playwright.sync_api import sync_playwright
+
+    srcs = sources(argv)
+    notebooks = [s.with_suffix(".ipynb") for s in srcs]
+    t0 = time.perf_counter()
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    student = make_editions.edition(make_editions.nbformat.read(notebooks[0], as_version=4), "student")
+    student_path = SHOTS / f"student-{notebooks[0].name}"
+    make_editions.nbformat.write(student, student_path)
+    lab = Lab(notebooks, {student_path.name: student_path})
+    student_path.unlink()
+    results: list[Lecture] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            queue, active = list(srcs), []
+            print(f"JupyterLab on 127.0.0.1:{lab.port}, {len(queue)} lectures, {WORKERS} at a time", flush=True)
+            print(f"{'lecture':40s} {'run s':>7s} {'latency s':>12s}", flush=True)
+            while queue or active:
+                while queue and len(active) < WORKERS:
+                    active.append(Lecture(context, lab, queue.pop(0)))
+                for lec in list(active):
+                    if lec.done():
+                        lec.check()
+                        lec.close()
+                        active.remove(lec)
+                        results.append(lec)
+                        print(lec.line(), flush=True)
+                        for p in lec.problems:
+                            print(f"    {p}", flush=True)
+                time.sleep(0.5)
+            student_exercise_shot(context, lab, student_path.name)
+            browser.close()
+    finally:
+        lab.stop()
+    failed = [r for r in results if r.problems]
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed in {time.perf_counter() - t0:.0f} s; "
+          f"screenshots in {SHOTS.relative_to(ROOT)}/")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
