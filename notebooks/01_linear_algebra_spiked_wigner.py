@@ -31,8 +31,8 @@
 # - relate the condition number to the digits lost in `solve`;
 # - derive, check and time Sherman-Morrison and Woodbury updates.
 #
-# *Source:* recitation 1 (SVD, spiked Wigner, matrix inversions, condition number),
-# `shared/notes/001_*`, section 1.
+# *Source:* *Machine Learning for Physicists: Recitation Notes* (C. Miyamoto), section 1
+# (SVD, spiked Wigner, matrix inversions, condition number).
 
 # %%
 import time
@@ -312,11 +312,15 @@ cu.plotting.live(plot_spectrum, lam=(0.0, 3.0, 0.1), n=[200, 500, 1000, 2000])
 # %% [markdown]
 # ## Exercises
 #
-# 1. Prove Woodbury's identity by multiplying the right-hand side by $A + UCV$.
-# 2. **Matrix determinant lemma.** Show $\det(A+uv^T) = (1+v^TA^{-1}u)\det A$ and check it numerically.
-# 3. **Where does $\lambda + 1/\lambda$ come from?** An outlier $z$ of $A$ outside $[-2,2]$
-#    solves $1 = \lambda\, x^T(z - W)^{-1}x \approx \lambda\, g(z)$ with the semicircle's Stieltjes
-#    transform $g(z) = (z - \sqrt{z^2-4})/2$. Solve for $z$ and check against the simulation.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1.** Prove Woodbury's identity by multiplying the right-hand side by $A + UCV$.
+#
+# *(On paper: no solution cell.)*
+
+# %% [markdown]
+# **Exercise 2. Matrix determinant lemma.** Show $\det(A+uv^T) = (1+v^TA^{-1}u)\det A$ and check it numerically.
 
 # %% tags=["solution"]
 # Solution 2: determinant lemma, checked with log-determinants (no overflow)
@@ -325,6 +329,11 @@ sign_r, logdet_r = np.linalg.slogdet(A)
 factor = 1 + v @ A_inv @ u
 print("det(A + uv^T) / det(A) = 1 + v^T A^-1 u:",
       np.isclose(sign_l * np.exp(logdet_l - logdet_r), sign_r * factor))
+
+# %% [markdown]
+# **Exercise 3. Where does $\lambda + 1/\lambda$ come from?** An outlier $z$ of $A$ outside $[-2,2]$
+# solves $1 = \lambda\, x^T(z - W)^{-1}x \approx \lambda\, g(z)$ with the semicircle's Stieltjes
+# transform $g(z) = (z - \sqrt{z^2-4})/2$. Solve for $z$ and check against the simulation.
 
 # %% tags=["solution"]
 # Solution 3: lambda g(z) = 1 with g(z) = (z - sqrt(z^2 - 4)) / 2 gives z = lambda + 1/lambda,

@@ -32,7 +32,8 @@
 #   against its exact formula.
 #
 # *Source:* recitation notes, sections 3-4 (MLE and MSE, L2 regularisation, linear
-# regression, Bayesian linear regression) and eq. (1.43)-(1.44), `shared/notes/001_*`.
+# regression, Bayesian linear regression) and eq. (1.43)-(1.44), C. Miyamoto,
+# *Machine Learning for Physicists: Recitation Notes*.
 
 # %%
 import matplotlib.pyplot as plt
@@ -274,19 +275,24 @@ assert np.all(np.abs(risk_mean[ok] - risk_theory[ok]) < 4 * se[ok])
 # %% [markdown]
 # The dual form is also the cheap one: for $p\gg n$ the primal normal equations would
 # need a $p\times p$ solve. Ridge with a small $\lambda$ tames the peak (exercise 2).
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Show that $\mathrm{Cov}(\hat\beta_{\rm OLS}) \succeq \mathrm{Cov}(\hat\beta_{\rm WLS})$ (Gauss-Markov) and
-#    check it on the line-fit example by computing the eigenvalues of the difference.
-# 2. Redo the double-descent curve with ridge at $\lambda = \sigma^2/\tau^2$ where
-#    $\tau^2 = r^2/p$. What happens to the peak?
-# 3. Show that $\lim_{\lambda\to0}(X^TX+\lambda I)^{-1}X^Ty = X^T(XX^T)^{-1}y$ when $p>n$.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1.** Show that $\mathrm{Cov}(\hat\beta_{\rm OLS}) \succeq \mathrm{Cov}(\hat\beta_{\rm WLS})$ (Gauss-Markov) and
+# check it on the line-fit example by computing the eigenvalues of the difference.
 
 # %% tags=["solution"]
 # Solution 1: the difference of covariances is positive semi-definite
 diff = cov_ols_theory - cov_wls_theory
 print("eigenvalues of Cov(OLS) - Cov(WLS):", np.linalg.eigvalsh(diff).round(6))
+
+# %% [markdown]
+# **Exercise 2.** Redo the double-descent curve with ridge at $\lambda = \sigma^2/\tau^2$ where
+# $\tau^2 = r^2/p$. What happens to the peak?
 
 # %% tags=["solution"]
 # Solution 2: optimally tuned ridge has no interpolation peak (averaged over 200 sets)
@@ -301,6 +307,9 @@ for p in p_values:
     ridge_risk.append(np.mean(errs))
 print("p/n:", (p_values / n_dd).round(2))
 print("ridge risk:", np.round(ridge_risk, 3))
+
+# %% [markdown]
+# **Exercise 3.** Show that $\lim_{\lambda\to0}(X^TX+\lambda I)^{-1}X^Ty = X^T(XX^T)^{-1}y$ when $p>n$.
 
 # %% tags=["solution"]
 # Solution 3: numerically, ridge with a tiny lambda equals the min-norm interpolator

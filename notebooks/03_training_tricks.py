@@ -35,7 +35,7 @@
 # - measure how residual connections keep gradients alive in a deep network.
 #
 # *Source:* recitation notes, section 6 (Tricks for training neural networks),
-# eqs. (6.3)-(6.46), `shared/notes/001_*`.
+# eqs. (6.3)-(6.46), C. Miyamoto, *Machine Learning for Physicists: Recitation Notes*.
 
 # %%
 import matplotlib.pyplot as plt
@@ -488,20 +488,24 @@ assert final["constant"] > final["Kaiming"]
 # normalisation or a residual stream rescue LeCun. BatchNorm wins big
 # here, but remember section 3: its training loss uses batch statistics, and a model used in
 # `eval()` mode runs on the running averages instead.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. **Tanh fixed point.** For tanh with $\sigma_w^2 = 2$, find the fixed point $q^*$ of the
-#    variance recursion by iteration and compare with the simulated $q_{20}$ of section 1.
-# 2. **Adam ignores the scale of the loss.** Show that Adam's iterates on $c\,\mathcal{L}$ are the same as on
-#    $\mathcal{L}$ (up to $\epsilon$), and that GD's are not. What does that mean for choosing a learning rate?
-# 3. **BatchNorm at test time.** Take the trained BatchNorm network of section 6 and evaluate its
-#    loss in `train()` mode and in `eval()` mode on the training set. Why do they differ?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Tanh fixed point.** For tanh with $\sigma_w^2 = 2$, find the fixed point $q^*$ of the
+# variance recursion by iteration and compare with the simulated $q_{20}$ of section 1.
 
 # %% tags=["solution"]
 # Solution 1: iterate q -> 2 E[tanh(z)^2] to convergence.
 q_star = tr.variance_recursion(1.0, 200, 2.0, "tanh")[-1]
 print(f"fixed point q* = {q_star:.4f};  simulated q_20 = {q_sim['kaiming', 'tanh'].mean(axis=0)[-1]:.4f}")
+
+# %% [markdown]
+# **Exercise 2. Adam ignores the scale of the loss.** Show that Adam's iterates on $c\,\mathcal{L}$ are the same as on
+# $\mathcal{L}$ (up to $\epsilon$), and that GD's are not. What does that mean for choosing a learning rate?
 
 # %% tags=["solution"]
 # Solution 2: Adam's step m_hat / sqrt(v_hat) is invariant under g -> c g; GD's step scales with c.
@@ -510,6 +514,10 @@ for c in (1.0, 100.0):
     th_gd = tr.optimize_quadratic(c * H, theta0, 30, "gd", 0.02)[-1]
     print(f"c = {c:5.0f}: Adam theta_30 = {np.round(th_adam, 4)},  GD (lr 0.02) |theta_30| = {np.linalg.norm(th_gd):.1e}")
 print("GD is stable only for lr < 2/(c lambda_max): at c = 100 it diverges; Adam needs no change.")
+
+# %% [markdown]
+# **Exercise 3. BatchNorm at test time.** Take the trained BatchNorm network of section 6 and evaluate its
+# loss in `train()` mode and in `eval()` mode on the training set. Why do they differ?
 
 # %% tags=["solution"]
 # Solution 3: in train mode BatchNorm normalises with the full-batch statistics; in eval mode with

@@ -36,7 +36,7 @@
 #   it with an MLP on raw coordinates.
 #
 # *Source:* recitation notes, section 7 (Geometric deep learning), eqs. (7.1)-(7.24),
-# `shared/notes/001_*`.
+# C. Miyamoto, *Machine Learning for Physicists: Recitation Notes*.
 
 # %%
 import matplotlib.pyplot as plt
@@ -379,16 +379,15 @@ assert mlp_row["rotated"] > 10 * mlp_row["as drawn"] and mlp_row["translated"] >
 # symmetric under relabelling (particles drawn independently), so it learned that symmetry
 # approximately, from data, and only on the training domain. The invariant model cannot even
 # represent a non-invariant function.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. **Data augmentation.** Retrain the MLP on randomly rotated and translated copies of the training
-#    clusters. How close does it get to the invariant model on the rotated test set?
-# 2. **Equivariant pooling.** Replace the 2x2 max pooling of section 2 by a *blur then subsample*
-#    (average over the 2x2 patch after a circular 3x3 box blur) and measure the error for odd shifts.
-#    Is it exact? Why is it smaller? (Zhang, 2019.)
-# 3. **Not every symmetry is free.** The histogram model is invariant under reflections too. Build a
-#    3-point function (a "chirality" such as the sign of $(r_2-r_1)\times(r_3-r_1)$) that it cannot learn.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Data augmentation.** Retrain the MLP on randomly rotated and translated copies of the training
+# clusters. How close does it get to the invariant model on the rotated test set?
 
 # %% tags=["solution"]
 # Solution 1: augment each training cluster with a random rotation about its centroid plus a random shift.
@@ -403,6 +402,11 @@ with torch.no_grad():
     aug_err = float(((mlp_aug(test_sets["rotated"]) * E_std + E_mean - E_test) ** 2).mean() / E_test.var())
 print(f"augmented MLP on rotated clusters: relative MSE {aug_err:.3f} "
       f"(plain MLP {mlp_row['rotated']:.3f}, invariant model {test_mse['invariant']['rotated']:.4f})")
+
+# %% [markdown]
+# **Exercise 2. Equivariant pooling.** Replace the 2x2 max pooling of section 2 by a *blur then subsample*
+# (average over the 2x2 patch after a circular 3x3 box blur) and measure the error for odd shifts.
+# Is it exact? Why is it smaller? (Zhang, 2019.)
 
 # %% tags=["solution"]
 # Solution 2: blur-then-subsample is exactly shift-equivariant only for even shifts too, but the blur
@@ -419,6 +423,10 @@ def blur_pool(z):
 blur_err = [eq.equivariance_error(lambda z: blur_pool(conv_relu(z)), phi, lambda z, s=s: eq.translate(z, (0, s)),
                                   lambda z, s=s: eq.translate(z, (0, s / 2))) for s in (1, 3)]
 print("odd shifts, max pool:", np.round(pool_err[[1, 3]], 3), "  blur pool:", np.round(blur_err, 3))
+
+# %% [markdown]
+# **Exercise 3. Not every symmetry is free.** The histogram model is invariant under reflections too. Build a
+# 3-point function (a "chirality" such as the sign of $(r_2-r_1)\times(r_3-r_1)$) that it cannot learn.
 
 # %% tags=["solution"]
 # Solution 3: a mirror image has the same distances, so f(r) = f(mirror r) for every weight setting,

@@ -31,8 +31,8 @@
 # - simulate the 2-D Ising model with vectorised checkerboard updates and compare with
 #   exact enumeration and Onsager's solution.
 #
-# *Source:* handwritten notes on EBMs and MCMC (detailed balance, Metropolis-Hastings,
-# Langevin, variational principle), `shared/notes/002_*`.
+# *Source:* the course's handwritten notes on EBMs and MCMC (detailed balance,
+# Metropolis-Hastings, Langevin, variational principle).
 
 # %%
 import matplotlib.pyplot as plt
@@ -452,13 +452,12 @@ cu.plotting.live(plot_ising, T=(1.0, 4.0, 0.05), L=[32, 64, 128], sweeps=(50, 10
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Heat-bath moves.** Replace the Metropolis acceptance on the six-state chain by the
-#    heat-bath (Glauber) rule: accept $x\to x'$ with probability $p(x')/(p(x)+p(x'))$.
-#    Build the transition matrix, check detailed balance, and compare the spectral gaps.
-# 2. **Critical slowing down.** For $L=16$, estimate the integrated autocorrelation time
-#    $\tau = \tfrac12 + \sum_{t\ge1}\rho(t)$ of the energy at $T = 1.5, T_c, 3.5$. Where is it largest?
-# 3. **Mean-field transition.** Show from $\mathcal{L}(q_m)/N = -2m^2 - T h(m)$ that the
-#    minimiser becomes non-zero below $T=4$, and solve $m = \tanh(4m/T)$ numerically.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Heat-bath moves.** Replace the Metropolis acceptance on the six-state chain by the
+# heat-bath (Glauber) rule: accept $x\to x'$ with probability $p(x')/(p(x)+p(x'))$.
+# Build the transition matrix, check detailed balance, and compare the spectral gaps.
 
 # %% tags=["solution"]
 # Solution 1: heat-bath rule D[x,x'] p(x') / (p(x) + p(x')); detailed balance holds since
@@ -470,6 +469,10 @@ np.fill_diagonal(P_hb, 1.0 - P_hb.sum(axis=1))
 gap = lambda P: 1 - np.sort(np.abs(np.linalg.eigvals(P)))[-2]
 print(f"heat-bath detailed balance: {mcmc.detailed_balance_violation(P_hb, p_target) < 1e-15}; "
       f"spectral gap heat-bath {gap(P_hb):.3f} vs Metropolis {gap(P_mh):.3f}")
+
+# %% [markdown]
+# **Exercise 2. Critical slowing down.** For $L=16$, estimate the integrated autocorrelation time
+# $\tau = \tfrac12 + \sum_{t\ge1}\rho(t)$ of the energy at $T = 1.5, T_c, 3.5$. Where is it largest?
 
 # %% tags=["solution"]
 # Solution 2: integrated autocorrelation time of the energy, averaged over chains.
@@ -483,6 +486,10 @@ def integrated_time(series, window=100):
 for T in (1.5, mcmc.ISING_TC, 3.5):
     e_series = mcmc.metropolis_ising2d(16, T, 2000, n_chains=16, seed=8)["energy"][:, 300:]
     print(f"T = {T:.3f}: tau_int(E) = {integrated_time(e_series):.1f} sweeps")
+
+# %% [markdown]
+# **Exercise 3. Mean-field transition.** Show from $\mathcal{L}(q_m)/N = -2m^2 - T h(m)$ that the
+# minimiser becomes non-zero below $T=4$, and solve $m = \tanh(4m/T)$ numerically.
 
 # %% tags=["solution"]
 # Solution 3: dL/dm = -4m + T artanh(m) = 0  <=>  m = tanh(4m/T); a non-zero root exists

@@ -33,8 +33,9 @@
 # - compute the free energy of a latent-variable model, at zero and finite temperature;
 # - learn an embedding with a triplet (margin) loss.
 #
-# *Source:* Beg Rohu notes, Y. LeCun lectures (EBMs, contrastive methods, eqs. 5.2-5.10,
-# latent free energy eqs. 6.1-6.4), `shared/notes/000_*`; handwritten EBM notes `002_*`.
+# *Source:* *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Y. LeCun's lectures (EBMs,
+# contrastive methods, eqs. 5.2-5.10, latent free energy eqs. 6.1-6.4); the course's handwritten
+# notes on EBMs.
 
 # %%
 import matplotlib.pyplot as plt
@@ -369,13 +370,18 @@ assert acc_triplet > acc_pca + 0.08
 # %% [markdown]
 # ## Exercises
 #
-# 1. Show that a fixed point of the contrastive rule matches every pair correlation,
-#    $\langle y_iy_j\rangle_{p_w} = \langle y_iy_j\rangle_{\rm data}$, and that among all laws with these
-#    correlations $p_w$ has maximum entropy.
-# 2. Verify eq. 5.10 numerically on the Ising model: compare a finite-difference derivative
-#    of the average negative log-likelihood with $\langle\hat y_i\hat y_j\rangle_{p_w}-\langle y_iy_j\rangle_{\rm data}$.
-# 3. Replace the hinge by the soft triplet loss $\log(1 + e^{\|s-s^+\|-\|s-s^-\|})$. Does the
-#    accuracy change?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1.** Show that a fixed point of the contrastive rule matches every pair correlation,
+# $\langle y_iy_j\rangle_{p_w} = \langle y_iy_j\rangle_{\rm data}$, and that among all laws with these
+# correlations $p_w$ has maximum entropy.
+#
+# *(On paper: no solution cell.)*
+
+# %% [markdown]
+# **Exercise 2.** Verify eq. 5.10 numerically on the Ising model: compare a finite-difference derivative
+# of the average negative log-likelihood with $\langle\hat y_i\hat y_j\rangle_{p_w}-\langle y_iy_j\rangle_{\rm data}$.
 
 # %% tags=["solution"]
 # Solution 2: finite difference of the mean NLL in w_01 against the contrastive gradient
@@ -389,6 +395,10 @@ dJ[0, 1] = dJ[1, 0] = 1e-5  # one coupling w_01 (J is symmetric)
 fd = (mean_nll(J_test + dJ) - mean_nll(J_test - dJ)) / 2e-5
 _, C_model = boltzmann.exact_moments(J_test, h0)
 print(f"finite difference {fd:.5f}   <y0 y1>_model - <y0 y1>_data = {C_model[0, 1] - corr_d[0, 1]:.5f}")
+
+# %% [markdown]
+# **Exercise 3.** Replace the hinge by the soft triplet loss $\log(1 + e^{\|s-s^+\|-\|s-s^-\|})$. Does the
+# accuracy change?
 
 # %% tags=["solution"]
 # Solution 3: soft-margin triplet loss

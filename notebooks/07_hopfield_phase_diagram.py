@@ -34,8 +34,8 @@
 # - solve the replica-symmetric saddle-point equations for $(m, q, r)$, draw the
 #   $T$-$\alpha$ phase diagram, and compare it with Glauber simulations.
 #
-# *Source:* Agliari's lectures on Hebbian networks (`shared/notes/000_*`, part I) and the
-# handwritten notes on generative models, section B "The Hopfield model" (`shared/notes/003_*`).
+# *Source:* E. Agliari's lectures on Hebbian networks, part I of *Lecture Notes from Beg Rohu 2025* (C. Miyamoto),
+# and the course's handwritten notes on generative models, section B "The Hopfield model".
 
 # %%
 import matplotlib.pyplot as plt
@@ -428,16 +428,13 @@ cu.plotting.live(plot_retrieval, alpha=(0.005, 0.3, 0.005), T=(0.0, 1.2, 0.05), 
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Parallel updates and 2-cycles.** Run parallel $T=0$ dynamics from 50 random states
-#    of the $\alpha = 0.1$ network of section 2 for 40 sweeps. What fraction ends in a fixed
-#    point, and what fraction in a 2-cycle ($\sigma(t+2)=\sigma(t)\neq\sigma(t+1)$)? Does
-#    sequential dynamics ever cycle?
-# 2. **Signal-to-noise estimate of the capacity.** Demand that at most 1 % of the bits be
-#    unstable at the first step. Which $\alpha$ does $\Phi(-1/\sqrt\alpha) = 0.01$ give, and
-#    why is it larger than $\alpha_c = 0.138$?
-# 3. **Metastability in free energies.** With `hopfield.ags_retrieval` compute, at
-#    $\alpha = 0.03$, the RS free energies of the retrieval and spin-glass states as
-#    functions of $T$. Locate $T_c$ where they cross and compare with `ags_phase_lines`.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Parallel updates and 2-cycles.** Run parallel $T=0$ dynamics from 50 random states
+# of the $\alpha = 0.1$ network of section 2 for 40 sweeps. What fraction ends in a fixed
+# point, and what fraction in a 2-cycle ($\sigma(t+2)=\sigma(t)\neq\sigma(t+1)$)? Does
+# sequential dynamics ever cycle?
 
 # %% tags=["solution"]
 # Solution 1: classify the last three states of each parallel run.
@@ -452,6 +449,11 @@ seq_fixed = np.all(hopfield.run_dynamics(J_demo, seq_end, 0.0, 1, seed=10) == se
 print(f"parallel: {fixed.mean():.2f} fixed points, {cycle.mean():.2f} two-cycles; "
       f"sequential: {seq_fixed.mean():.2f} fixed points")
 
+# %% [markdown]
+# **Exercise 2. Signal-to-noise estimate of the capacity.** Demand that at most 1 % of the bits be
+# unstable at the first step. Which $\alpha$ does $\Phi(-1/\sqrt\alpha) = 0.01$ give, and
+# why is it larger than $\alpha_c = 0.138$?
+
 # %% tags=["solution"]
 # Solution 2: Phi(-1/sqrt(alpha)) = 0.01  <=>  1/sqrt(alpha) = 2.326.
 from scipy.stats import norm
@@ -460,6 +462,11 @@ alpha_1pc = 1 / norm.ppf(0.99) ** 2
 print(f"alpha with 1 % one-step errors: {alpha_1pc:.3f}  vs  alpha_c = {alpha_c:.3f}")
 # The estimate ignores that flipped bits change the fields of all the others: errors
 # propagate, and the retrieval fixed point disappears at a lower load.
+
+# %% [markdown]
+# **Exercise 3. Metastability in free energies.** With `hopfield.ags_retrieval` compute, at
+# $\alpha = 0.03$, the RS free energies of the retrieval and spin-glass states as
+# functions of $T$. Locate $T_c$ where they cross and compare with `ags_phase_lines`.
 
 # %% tags=["solution"]
 # Solution 3: free energies of the two RS states along T at alpha = 0.03.
@@ -488,4 +495,5 @@ print(f"f_R = f_SG at T = {T_cross:.3f};  ags_phase_lines: T_c = {hopfield.ags_p
 # - A. Crisanti, D. J. Amit, H. Gutfreund, *Saturation level of the Hopfield model for
 #   neural network*, Europhys. Lett. 2, 337 (1986) (replica-symmetry breaking, alpha_c ~ 0.144).
 # - D. J. Amit, *Modeling Brain Function* (Cambridge, 1989), chapters 4 and 6.
-# - E. Agliari, *Information processing in Hebbian networks*, lectures in `shared/notes/000_*`.
+# - E. Agliari, *Information processing in Hebbian networks*, part I of
+#   *Lecture Notes from Beg Rohu 2025* (C. Miyamoto).

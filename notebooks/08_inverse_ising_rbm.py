@@ -38,8 +38,8 @@
 # - write a Gaussian mixture as a network whose hidden unit is a softmax.
 #
 # *Source:* handwritten notes on generative models, part IV.A (Ising inverse problem) and
-# IV.B (Hopfield model, Hubbard-Stratonovich, RBM, GMM as a network),
-# `shared/notes/003_*`. The Hopfield phase diagram itself is lecture 07.
+# IV.B (Hopfield model, Hubbard-Stratonovich, RBM, GMM as a network) of the course's
+# handwritten notes on generative models. The Hopfield phase diagram itself is lecture 07.
 
 # %%
 import matplotlib.pyplot as plt
@@ -530,16 +530,12 @@ cu.plotting.live(plot_inverse_ising, M=(100, 20000, 100), beta=(0.2, 2.0, 0.1), 
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Independent spins.** With $J=0$, show that moment matching is solved by
-#    $h_i=\operatorname{artanh}\langle s_i\rangle_D$. Check it with `bm.exact_moments`, and run
-#    `bm.boltzmann_learning` on moments of independent spins: do the couplings stay at zero?
-# 2. **Small samples.** At $M=100$ the error in section 3 lies well above the Cramér-Rao
-#    line. Add an $L_2$ penalty (`l2=` in `boltzmann_learning`, a Gaussian prior on $J$) and
-#    find the value that minimises the RMS error at $M=100$. Why does it help less at $M=10^4$?
-# 3. **Rotational freedom of Gaussian hidden units.** Show that the marginal of a Gaussian
-#    RBM depends on $W$ only through $WW^T$, so $W\to WR$ with $R$ orthogonal gives the same
-#    $p(\vec s)$. Verify it numerically for the trained `rbm_gauss`. Why does the Bernoulli
-#    RBM not have this symmetry?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Independent spins.** With $J=0$, show that moment matching is solved by
+# $h_i=\operatorname{artanh}\langle s_i\rangle_D$. Check it with `bm.exact_moments`, and run
+# `bm.boltzmann_learning` on moments of independent spins: do the couplings stay at zero?
 
 # %% tags=["solution"]
 # Solution 1: for J = 0 the spins are independent, <s_i> = tanh(h_i).
@@ -552,12 +548,23 @@ J_ind, h_ind = bm.boltzmann_learning(m_ind, corr_ind, steps=2000, lr=0.2)
 print(f"learned couplings vanish: {np.abs(J_ind).max() < 1e-8};  learned h:", np.round(h_ind, 4),
       " artanh(m):", np.round(np.arctanh(m_ind), 4))
 
+# %% [markdown]
+# **Exercise 2. Small samples.** At $M=100$ the error in section 3 lies well above the Cramér-Rao
+# line. Add an $L_2$ penalty (`l2=` in `boltzmann_learning`, a Gaussian prior on $J$) and
+# find the value that minimises the RMS error at $M=100$. Why does it help less at $M=10^4$?
+
 # %% tags=["solution"]
 # Solution 2: scan the L2 penalty at M = 100 and M = 10000 (same samples for every l2).
 for M in (100, 10000):
     errs = [np.mean([coupling_rms_error(M, seed=77 + r, l2=l2) for r in range(3)]) for l2 in (0.0, 0.03, 0.1, 0.3)]
     print(f"M = {M:5d}: RMS error for l2 = 0, 0.03, 0.1, 0.3:", np.round(errs, 3))
 # at large M the likelihood term (~M) dominates the prior and any fixed penalty only adds bias
+
+# %% [markdown]
+# **Exercise 3. Rotational freedom of Gaussian hidden units.** Show that the marginal of a Gaussian
+# RBM depends on $W$ only through $WW^T$, so $W\to WR$ with $R$ orthogonal gives the same
+# $p(\vec s)$. Verify it numerically for the trained `rbm_gauss`. Why does the Bernoulli
+# RBM not have this symmetry?
 
 # %% tags=["solution"]
 # Solution 3: |W^T s|^2 = s^T W W^T s, and (W R)(W R)^T = W W^T for orthogonal R.

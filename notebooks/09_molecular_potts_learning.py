@@ -37,9 +37,9 @@
 # - learn a Potts model of sequences by Boltzmann machine learning and judge it by its
 #   connected two-site correlations.
 #
-# *Source:* Beg Rohu 2025 notes, part VII (Arvind Murugan, *Learning without neurons*:
+# *Source:* *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), part VII (Arvind Murugan, *Learning without neurons*:
 # Hopfield associative memory, multifarious assembly mixtures, training of molecular
-# networks, Potts model of molecular networks), `shared/notes/000_*`, eqs. (18.1)-(19.2).
+# networks, Potts model of molecular networks), eqs. (18.1)-(19.2).
 
 # %%
 import matplotlib.pyplot as plt
@@ -435,17 +435,13 @@ cu.plotting.live(plot_assembly, T=(0.3, 1.2, 0.05), delta_mu=(0.0, 4.0, 0.25), t
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Why faces?** Replace the face-specific Hebbian couplings by the isotropic matrix
-#    $J_{ab} = J^{\rm h}_{ab}+J^{\rm h}_{ba}+J^{\rm v}_{ab}+J^{\rm v}_{ba}$ (eq. 19.2 as written,
-#    symmetric) and repeat the seeded assembly of section 2 on a $16\times16$ lattice. What
-#    does the mixture build? Count the species present in the final configuration.
-# 2. **Chemical potentials.** With $J=0$ the sites are independent. Show that at $T=1$
-#    species $i$ then occupies a fraction $c_i$ of the sites, and check it with the sampler
-#    for $c = (0.5, 0.3, 0.2)$.
-# 3. **Contacts from couplings.** Rank the pairs $i<j$ by the Frobenius norm
-#    $\|J_{ij}\|_F$ of the learned couplings (section 5). What fraction of the top-ranked
-#    pairs are true interactions of the planted model? Compare with ranking by
-#    $\|C_{ij}\|_F$, the raw correlations.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Why faces?** Replace the face-specific Hebbian couplings by the isotropic matrix
+# $J_{ab} = J^{\rm h}_{ab}+J^{\rm h}_{ba}+J^{\rm v}_{ab}+J^{\rm v}_{ba}$ (eq. 19.2 as written,
+# symmetric) and repeat the seeded assembly of section 2 on a $16\times16$ lattice. What
+# does the mixture build? Count the species present in the final configuration.
 
 # %% tags=["solution"]
 # Solution 1: isotropic couplings cannot tell "b right of a" from "b left of a" (or from
@@ -460,12 +456,23 @@ for name, J_try in (("face-specific", J_hebb), ("isotropic", J_iso)):
     n_present = [np.unique(x).size for x in out["sigma"]]
     print(f"{name:13s}: overlap with structure 1 {out['overlap'][:, -1, 0].round(2)}, species present {n_present}")
 
+# %% [markdown]
+# **Exercise 2. Chemical potentials.** With $J=0$ the sites are independent. Show that at $T=1$
+# species $i$ then occupies a fraction $c_i$ of the sites, and check it with the sampler
+# for $c = (0.5, 0.3, 0.2)$.
+
 # %% tags=["solution"]
 # Solution 2: with J = 0, p(sigma) = prod_x c_{sigma(x)} / Z, Z = (sum_i c_i)^|Lambda| = 1,
 # so every site independently holds species i with probability c_i.
 c = np.array([0.5, 0.3, 0.2])
 out = potts.heat_bath_sweeps(np.zeros((3, 3)), potts.chemical_potentials(c), np.zeros((8, 16, 16), int), 1.0, 5, seed=3)
 print("occupation fractions:", (np.bincount(out["sigma"].ravel(), minlength=3) / out["sigma"].size).round(3))
+
+# %% [markdown]
+# **Exercise 3. Contacts from couplings.** Rank the pairs $i<j$ by the Frobenius norm
+# $\|J_{ij}\|_F$ of the learned couplings (section 5). What fraction of the top-ranked
+# pairs are true interactions of the planted model? Compare with ranking by
+# $\|C_{ij}\|_F$, the raw correlations.
 
 # %% tags=["solution"]
 # Solution 3: the Frobenius norm of J_ij is large only for directly coupled pairs; the

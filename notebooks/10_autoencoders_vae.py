@@ -34,8 +34,8 @@
 #   $\mathrm{ELBO}\le\mathrm{IWAE}_K\le\log p(x)$;
 # - recognise blurry means and posterior collapse (KL per latent $\approx 0$) in a trained model.
 #
-# *Source:* handwritten notes on autoencoders, the VAE and the ELBO, `shared/notes/002_*`;
-# variational inference and the ELBO in the recitation notes, section 8.2, `shared/notes/001_*`.
+# *Source:* the course's handwritten notes on autoencoders, the VAE and the ELBO; variational
+# inference and the ELBO in *Machine Learning for Physicists: Recitation Notes* (C. Miyamoto), section 8.2.
 
 # %%
 import matplotlib.pyplot as plt
@@ -360,16 +360,13 @@ cu.plotting.live(plot_latent_walk, j=(0, 7, 1), beta=list(BETAS))
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Projector, on the data.** For the linear autoencoder of section 1, compare $L = W_d W_e$ with
-#    the projector $V_k V_k^\top$, first as matrices, then on the data ($\|(L - V_kV_k^\top)x\|$ against
-#    $\|x\|$). Why can the two differ as matrices while the loss is optimal? (Hint: some pixels of
-#    the 8x8 digits are blank in every image.)
-# 2. **Posterior mismatch with more latents.** Measure $\mathrm{IWAE}_{1000} - \mathrm{ELBO}$ and
-#    $\mathrm{IWAE}_{1000}$ on the test digits for the $k = 8$, $\beta = 1$ model and compare with the
-#    $k = 2$ model of section 3. Which fits the data better, and which has the larger gap?
-# 3. **Rate and distortion.** Compute for both $k = 8$ models the test reconstruction term and
-#    KL term separately. Which one does $\beta = 3$ trade for which, and why is its ELBO (at
-#    $\beta = 1$) lower?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Projector, on the data.** For the linear autoencoder of section 1, compare $L = W_d W_e$ with
+# the projector $V_k V_k^\top$, first as matrices, then on the data ($\|(L - V_kV_k^\top)x\|$ against
+# $\|x\|$). Why can the two differ as matrices while the loss is optimal? (Hint: some pixels of
+# the 8x8 digits are blank in every image.)
 
 # %% tags=["solution"]
 # Solution 1: L and the projector agree on the data but not in directions of zero or tiny variance
@@ -380,6 +377,11 @@ print(f"as matrices: ||L - P|| / ||P||      = {np.linalg.norm(L_lin - P_top) / n
 print(f"on the data: ||(L - P) x|| / ||x||  = {np.linalg.norm(x_c @ (L_lin - P_top).T) / np.linalg.norm(x_c):.3f}")
 print("pixels blank in every image:", int((x_cont.std(0) == 0).sum()))
 
+# %% [markdown]
+# **Exercise 2. Posterior mismatch with more latents.** Measure $\mathrm{IWAE}_{1000} - \mathrm{ELBO}$ and
+# $\mathrm{IWAE}_{1000}$ on the test digits for the $k = 8$, $\beta = 1$ model and compare with the
+# $k = 2$ model of section 3. Which fits the data better, and which has the larger gap?
+
 # %% tags=["solution"]
 # Solution 2: the same estimators for both models on the same test digits.
 for name, model in (("k = 2", vae2), ("k = 8, beta = 1", vae8[1.0])):
@@ -387,6 +389,11 @@ for name, model in (("k = 2", vae2), ("k = 8, beta = 1", vae8[1.0])):
         el = torch.stack([vae.elbo(model, x_te_t, generator=gen)["elbo"] for _ in range(20)]).mean(0)
     iw = vae.iwae_bound(model, x_te_t, 1000, seed=8)
     print(f"{name:16s}: IWAE_1000 = {iw.mean():.2f}, IWAE_1000 - ELBO = {(iw - el).mean():.2f} nats")
+
+# %% [markdown]
+# **Exercise 3. Rate and distortion.** Compute for both $k = 8$ models the test reconstruction term and
+# KL term separately. Which one does $\beta = 3$ trade for which, and why is its ELBO (at
+# $\beta = 1$) lower?
 
 # %% tags=["solution"]
 # Solution 3: beta = 3 buys a smaller KL (rate) with a worse reconstruction (distortion).
@@ -409,4 +416,5 @@ for b in BETAS:
 #   framework*, ICLR (2017).
 # - J. Lucas, G. Tucker, R. Grosse, M. Norouzi, *Don't blame the ELBO! A linear VAE perspective
 #   on posterior collapse*, NeurIPS (2019).
-# - Handwritten notes on autoencoders and the VAE; recitation notes, section 8.2 (`shared/notes/`).
+# - Handwritten notes on autoencoders and the VAE; *Machine Learning for Physicists: Recitation Notes* (C. Miyamoto),
+#   section 8.2.

@@ -38,8 +38,9 @@
 # - de-bias estimates by importance sampling and judge them by the effective sample size.
 #
 # *Source:* recitation notes, sections 8 (sampling and variational inference) and 9
-# (normalizing flows, RealNVP), `shared/notes/001_*`; handwritten notes on flows and
-# coupling layers, `shared/notes/002_*`; Mallat's lecture, section 8.3, `shared/notes/000_*`.
+# (normalizing flows, RealNVP) of *Machine Learning for Physicists: Recitation Notes* (C. Miyamoto);
+# the course's handwritten notes on flows and coupling layers; S. Mallat's lecture, section 8.3,
+# in *Lecture Notes from Beg Rohu 2025* (C. Miyamoto).
 
 # %%
 import matplotlib.pyplot as plt
@@ -458,18 +459,13 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Why the coupling layer is invertible for any $s, t$.** Show that $g(x_1, x_2) = (x_1, x_2 + f(x_1))$
-#    is invertible for every $f$, with $\det J_g = 1$ (a volume-preserving NICE layer). Check it
-#    numerically: build a RealNVP layer, set $s\equiv 0$ by zeroing the scale half of the last layer,
-#    and verify that the log-determinant vanishes while the map still moves points.
-# 2. **Pushback with Markov chains.** Replace the exact ring samples of section 6 by samples of
-#    random-walk Metropolis (`cu.mcmc.random_walk_metropolis`) on $\log\tilde\pi$, with every chain
-#    started at the mode $m_0$. Estimate $\mathrm{KL}(\pi\|p_\theta)$ for the forward-KL flow from
-#    them. Why is the estimate biased, and in which direction?
-# 3. **Importance sampling in high dimension.** Take target $\mathcal N(0,\mathbb I_d)$ and proposal
-#    $\mathcal N(0, s^2\mathbb I_d)$ with $s = 1.2$. Show that $n/\mathrm{ESS} \to (\mathbb{E}_q w^2)/(\mathbb{E}_q w)^2 =
-#    \big(s^2/\sqrt{2s^2-1}\big)^d$, and check it by sampling for $d = 1, 5, 20$. What does this say
-#    about de-biasing a flow in many dimensions?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Why the coupling layer is invertible for any $s, t$.** Show that $g(x_1, x_2) = (x_1, x_2 + f(x_1))$
+# is invertible for every $f$, with $\det J_g = 1$ (a volume-preserving NICE layer). Check it
+# numerically: build a RealNVP layer, set $s\equiv 0$ by zeroing the scale half of the last layer,
+# and verify that the log-determinant vanishes while the map still moves points.
 
 # %% tags=["solution"]
 # Solution 1: with s = 0 the layer is a pure shift of the free coordinate: det J = 1.
@@ -484,6 +480,12 @@ with torch.no_grad():
 print("log|det J| :", np.round(ld.numpy(), 6).tolist())
 print("max |y - x|:", f"{(yt - xt).abs().max().item():.3f}")
 print("inverse error below 1e-5 (float32):", (nice.inverse(yt) - xt).abs().max().item() < 1e-5)
+
+# %% [markdown]
+# **Exercise 2. Pushback with Markov chains.** Replace the exact ring samples of section 6 by samples of
+# random-walk Metropolis (`cu.mcmc.random_walk_metropolis`) on $\log\tilde\pi$, with every chain
+# started at the mode $m_0$. Estimate $\mathrm{KL}(\pi\|p_\theta)$ for the forward-KL flow from
+# them. Why is the estimate biased, and in which direction?
 
 # %% tags=["solution"]
 # Solution 2: chains started in one mode rarely cross the low-density gaps between modes,
@@ -500,6 +502,12 @@ print("mode occupation of the chains:", np.round(mode_occupation(x_mc), 2).tolis
 kl_mc = (log_target_np(x_mc) + test_nll(trained["ring"], x_mc)).mean()
 kl_exact_samples = (log_pi_x + test_nll(trained["ring"], x_pi)).mean()
 print(f"KL estimate from MCMC samples: {kl_mc:.3f}; from exact samples: {kl_exact_samples:.3f}")
+
+# %% [markdown]
+# **Exercise 3. Importance sampling in high dimension.** Take target $\mathcal N(0,\mathbb I_d)$ and proposal
+# $\mathcal N(0, s^2\mathbb I_d)$ with $s = 1.2$. Show that $n/\mathrm{ESS} \to (\mathbb{E}_q w^2)/(\mathbb{E}_q w)^2 =
+# \big(s^2/\sqrt{2s^2-1}\big)^d$, and check it by sampling for $d = 1, 5, 20$. What does this say
+# about de-biasing a flow in many dimensions?
 
 # %% tags=["solution"]
 # Solution 3: w = N(x; 0, 1) / N(x; 0, s^2) per coordinate; E_q w = 1 and
@@ -524,4 +532,5 @@ for d in (1, 5, 20):
 # - G. E. P. Box, M. E. Muller, *A note on the generation of random normal deviates*, Ann.
 #   Math. Stat. 29, 610 (1958).
 # - L. Kish, *Survey Sampling*, Wiley (1965) (effective sample size).
-# - Recitation notes, sections 8-9; handwritten notes on flows; Mallat, section 8.3 (`shared/notes/`).
+# - *Machine Learning for Physicists: Recitation Notes* (C. Miyamoto), sections 8-9; the course's handwritten notes on flows;
+#   S. Mallat, section 8.3, in *Lecture Notes from Beg Rohu 2025* (C. Miyamoto).

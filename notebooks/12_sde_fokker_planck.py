@@ -33,8 +33,9 @@
 # - run the reverse-time SDE from noise back to data with the exact score.
 #
 # *Source:* recitation notes, section 10 "Review of stochastic differential equations"
-# (`shared/notes/001_*`); Mezard's lectures (Langevin, Fokker-Planck, Ornstein-Uhlenbeck,
-# backward process) and Mallat's (OU solution, reverse-time SDE) in `shared/notes/000_*`.
+# in *Machine Learning for Physicists: Recitation Notes* (C. Miyamoto); M. Mézard's lectures (Langevin, Fokker-Planck,
+# Ornstein-Uhlenbeck, backward process) and S. Mallat's (OU solution, reverse-time SDE) in
+# *Lecture Notes from Beg Rohu 2025* (C. Miyamoto).
 
 # %%
 import matplotlib.pyplot as plt
@@ -390,13 +391,11 @@ cu.plotting.live(plot_reverse, alpha=(0.0, 3.0, 0.25), n_steps=(20, 1000, 20), T
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Milstein.** Add the correction $\tfrac12\sigma\sigma'\big((\Delta W)^2-h\big)$ to the
-#    Euler-Maruyama step for geometric Brownian motion and measure its strong order.
-# 2. **Stationary law of the scheme.** Using `sde.ou_em_moments`, find the step $h$ at which
-#    the Euler-Maruyama OU chain overestimates the stationary variance by 5%, and check it
-#    against the formula $\sigma^2/(2\kappa-\kappa^2 h)$.
-# 3. **A short horizon.** Run the reverse SDE from $N(0,1)$ with $T = 0.5$ instead of $5$.
-#    What is the weight of the right mode, and why? What should the starting law be?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Milstein.** Add the correction $\tfrac12\sigma\sigma'\big((\Delta W)^2-h\big)$ to the
+# Euler-Maruyama step for geometric Brownian motion and measure its strong order.
 
 # %% tags=["solution"]
 # Solution 1: Milstein for dX = lam X dt + sig X dW adds 0.5 sig^2 X ((dW)^2 - h); same Brownian paths.
@@ -417,11 +416,20 @@ def milstein_strong_error(n_list, n_paths=2000, seed=3):
 err_mil = milstein_strong_error(n_list)
 print(f"Milstein strong order on GBM: {sde.convergence_order(h_list, err_mil):.2f}")
 
+# %% [markdown]
+# **Exercise 2. Stationary law of the scheme.** Using `sde.ou_em_moments`, find the step $h$ at which
+# the Euler-Maruyama OU chain overestimates the stationary variance by 5%, and check it
+# against the formula $\sigma^2/(2\kappa-\kappa^2 h)$.
+
 # %% tags=["solution"]
 # Solution 2: sigma^2/(2 kappa - kappa^2 h) = 1.05 sigma^2/(2 kappa)  <=>  kappa h / 2 = 1 - 1/1.05.
 h5 = 2 * (1 - 1 / 1.05) / kappa
 v_chain = sde.ou_em_moments(0.0, kappa, sigma_ou, h5, 10_000)[1]
 print(f"h = {h5:.4f}: EM stationary variance {v_chain:.4f} vs exact {sigma_ou**2 / (2 * kappa):.4f}")
+
+# %% [markdown]
+# **Exercise 3. A short horizon.** Run the reverse SDE from $N(0,1)$ with $T = 0.5$ instead of $5$.
+# What is the weight of the right mode, and why? What should the starting law be?
 
 # %% tags=["solution"]
 # Solution 3: at T = 0.5 the forward law p_T is still bimodal, far from N(0, 1). Starting the

@@ -34,8 +34,8 @@
 #   risk with the oracle and the Donoho-Johnstone bound;
 # - see that a good denoising basis is a good compression basis, on a signal and an image.
 #
-# *Source:* Mallat's lectures, sections 9.0.3-9.0.4 (Tweedie, Gaussian denoising) and 10
-# (Wiener filter, binary and thresholding estimators, compression), `shared/notes/000_*`.
+# *Source:* S. Mallat's lectures in *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), sections 9.0.3-9.0.4 (Tweedie, Gaussian denoising) and 10
+# (Wiener filter, binary and thresholding estimators, compression).
 
 # %%
 import matplotlib.pyplot as plt
@@ -444,19 +444,21 @@ cu.plotting.live(plot_threshold, sigma=(0.05, 1.0, 0.05), wavelet=["haar", "db2"
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Binary oracle.** For the stationary signal of section 3, compare the Wiener risk
-#    $\sum_k \sigma^2\lambda_k/(\lambda_k+\sigma^2)$ with the keep-or-kill oracle risk
-#    $\sum_k\min(\lambda_k,\sigma^2)$ and check $\tfrac12\varepsilon_m\le\varepsilon^2\le\varepsilon_m$.
-# 2. **Best threshold.** For db4 soft thresholding, scan $T/(\sigma\sqrt{2\log d})$ from 0.2 to 1.5
-#    and find the risk-minimising threshold. Why is the universal threshold conservative?
-# 3. **The learned score across noise levels.** Evaluate the network of section 2 at
-#    $\sigma = 0.35$ instead of $0.7$: how does its MSE compare with the Bayes MSE at that level,
-#    and why must a diffusion model condition its denoiser on $\sigma$?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Binary oracle.** For the stationary signal of section 3, compare the Wiener risk
+# $\sum_k \sigma^2\lambda_k/(\lambda_k+\sigma^2)$ with the keep-or-kill oracle risk
+# $\sum_k\min(\lambda_k,\sigma^2)$ and check $\tfrac12\varepsilon_m\le\varepsilon^2\le\varepsilon_m$.
 
 # %% tags=["solution"]
 # Solution 1: (1/2) min(a, b) <= ab/(a + b) <= min(a, b) term by term, with a = lambda_k, b = sigma^2.
 eps_bin = np.sum(np.minimum(lam, sigma_w**2))
 print(f"Wiener risk {risk_th:.2f}, binary-oracle risk {eps_bin:.2f}, ratio {risk_th / eps_bin:.2f} (in [0.5, 1])")
+
+# %% [markdown]
+# **Exercise 2. Best threshold.** For db4 soft thresholding, scan $T/(\sigma\sqrt{2\log d})$ from 0.2 to 1.5
+# and find the risk-minimising threshold. Why is the universal threshold conservative?
 
 # %% tags=["solution"]
 # Solution 2: the universal threshold removes pure noise with high probability over all d
@@ -466,6 +468,11 @@ risk_T = [np.mean([np.sum((denoise.wavelet_denoise(x_s + z, sigma_s, "db4", T=a 
                    for z in noises[:5]]) for a in scales]
 print(f"best T / T_universal = {scales[int(np.argmin(risk_T))]:.1f}: risk {min(risk_T):.2f} "
       f"(universal: {risk_T[int(np.argmin(np.abs(scales - 1.0)))]:.2f})")
+
+# %% [markdown]
+# **Exercise 3. The learned score across noise levels.** Evaluate the network of section 2 at
+# $\sigma = 0.35$ instead of $0.7$: how does its MSE compare with the Bayes MSE at that level,
+# and why must a diffusion model condition its denoiser on $\sigma$?
 
 # %% tags=["solution"]
 # Solution 3: the network learned E[x | y] for sigma = 0.7 only; at sigma = 0.35 it over-shrinks.

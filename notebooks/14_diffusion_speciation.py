@@ -34,7 +34,7 @@
 #   collapse time against $n$ and $d$, and contrast it with a small learned score network.
 #
 # *Source:* M. Mézard's lectures on the statistical physics of generative diffusion
-# (`shared/notes/000_*`, Part VI: OU process, forward and backward processes,
+# (*Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Part VI: OU process, forward and backward processes,
 # Gaussian data, Curie-Weiss, speciation, generalization vs memorization), following
 # Biroli, Bonnaire, de Bortoli and Mézard (2024).
 
@@ -533,17 +533,13 @@ cu.plotting.live(plot_speciation, d=(2, 256, 2), n_traj=(100, 1000, 100))
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Cloning.** Another measure of commitment: stop a backward trajectory at time $t$,
-#    run two independent continuations to $t = 0$, and record whether they land in the same
-#    class. Measure this probability $\phi(t)$ for the mixture with $d = 16$ and locate where it
-#    rises from $1/2$ to $1$. Is it near $t_S$?
-# 2. **No species above the critical temperature.** For $\beta < 1$ the Curie-Weiss magnet is
-#    paramagnetic. Compute $\Lambda = \langle M^2\rangle/N$ from the exact $P(M)$ for
-#    $\beta = 0.5$ and $1.5$ at $N = 16, 64, 256, 1024$. Why is there no speciation transition
-#    at $\beta = 0.5$, however large $N$?
-# 3. **Starting too late.** Start the exact Gaussian backward sampler at $t_f = 0.5$ from
-#    $N(0, I)$ instead of $N(0,\Gamma_{t_f})$. Show that the output variance is
-#    $\sigma^2 - \sigma^4 e^{-2t_f}/\Gamma_{t_f} + \sigma^4 e^{-2t_f}/\Gamma_{t_f}^2$ and check it.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Cloning.** Another measure of commitment: stop a backward trajectory at time $t$,
+# run two independent continuations to $t = 0$, and record whether they land in the same
+# class. Measure this probability $\phi(t)$ for the mixture with $d = 16$ and locate where it
+# rises from $1/2$ to $1$. Is it near $t_S$?
 
 # %% tags=["solution"]
 # Solution 1: clone at a few times; phi(t) = P(both clones end with the same sign of q).
@@ -562,6 +558,12 @@ for k, t_clone in enumerate([3.0, 2.0, 1.5, 1.0, 0.5]):
     lines.append(f"{t_clone:4.1f}   {np.mean(np.sign(ends[0]) == np.sign(ends[1])):.2f}")
 print("\n".join(lines))
 
+# %% [markdown]
+# **Exercise 2. No species above the critical temperature.** For $\beta < 1$ the Curie-Weiss magnet is
+# paramagnetic. Compute $\Lambda = \langle M^2\rangle/N$ from the exact $P(M)$ for
+# $\beta = 0.5$ and $1.5$ at $N = 16, 64, 256, 1024$. Why is there no speciation transition
+# at $\beta = 0.5$, however large $N$?
+
 # %% tags=["solution"]
 # Solution 2: at beta < 1, Lambda -> 1 / (1 - beta) = 2 stays finite (no macroscopic direction),
 # so t_S = log(Lambda)/2 does not grow with N; at beta > 1, Lambda ~ N m^2 and t_S ~ log(N)/2.
@@ -571,6 +573,11 @@ for b in (0.5, 1.5):
         M_b, P_b = df.curie_weiss_magnetization(N, b)
         lams.append(P_b @ M_b**2 / N)
     print(f"beta = {b}: Lambda =", "  ".join(f"{v:7.2f}" for v in lams))
+
+# %% [markdown]
+# **Exercise 3. Starting too late.** Start the exact Gaussian backward sampler at $t_f = 0.5$ from
+# $N(0, I)$ instead of $N(0,\Gamma_{t_f})$. Show that the output variance is
+# $\sigma^2 - \sigma^4 e^{-2t_f}/\Gamma_{t_f} + \sigma^4 e^{-2t_f}/\Gamma_{t_f}^2$ and check it.
 
 # %% tags=["solution"]
 # Solution 3: x(0) = A x(t_f) + noise with A = sigma^2 e^{-t_f} / Gamma_{t_f} and noise variance

@@ -31,7 +31,7 @@
 # - sample with the ODE and the SDE $b^F = b + \epsilon_t\nabla\log p_t$ and measure sample quality
 #   against the number of steps with the energy distance.
 #
-# *Source:* recitation notes, §11 *Stochastic interpolants* (`shared/notes/001_*`), after
+# *Source:* recitation notes, §11 *Stochastic interpolants* (*Machine Learning for Physicists: Recitation Notes* (C. Miyamoto)), after
 # Albergo, Boffi and Vanden-Eijnden (2023).
 
 # %%
@@ -287,12 +287,12 @@ cu.plotting.live(plot_transport, kind=["linear", "trig"], noise=(0.0, 3.0, 0.25)
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Denoiser and score.** For the trigonometric schedule with $\gamma_t = 2t(1-t)$, estimate
-#    the denoiser $\eta_t(x) = \mathbb{E}[z\mid I_t = x]$ at $t = 0.5$ by Monte Carlo (average $z$ over samples
-#    with $I_t$ in a small ball around $x$) and check that $-\gamma_t\nabla\log p_t(x)$ gives the same vector.
-# 2. **Order of convergence.** Using the exact velocity, measure the error of the ODE end point
-#    $|X_1^{(K)} - X_1^{(1024)}|$ (same starting points) for $K = 8\dots128$ with Euler and Heun, and
-#    read off the orders 1 and 2.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Denoiser and score.** For the trigonometric schedule with $\gamma_t = 2t(1-t)$, estimate
+# the denoiser $\eta_t(x) = \mathbb{E}[z\mid I_t = x]$ at $t = 0.5$ by Monte Carlo (average $z$ over samples
+# with $I_t$ in a small ball around $x$) and check that $-\gamma_t\nabla\log p_t(x)$ gives the same vector.
 
 # %% tags=["solution"]
 # Solution 1: Monte Carlo estimate of E[z | I_t ~ x] from samples in a small ball around x,
@@ -308,6 +308,11 @@ for x_q in ([0.0, 0.5], [1.0, -0.5]):
     eta_mc = z_s[near].mean(axis=0)
     eta_exact = -g_t * si.exact_score_gaussian_mixture(np.array([x_q]), t_s, trig, w_mix, mu, s_mix)[0]
     print(f"x = {x_q}: MC eta = {np.round(eta_mc, 2)}, -gamma * score = {np.round(eta_exact, 2)} ({near.sum()} samples)")
+
+# %% [markdown]
+# **Exercise 2. Order of convergence.** Using the exact velocity, measure the error of the ODE end point
+# $|X_1^{(K)} - X_1^{(1024)}|$ (same starting points) for $K = 8\dots128$ with Euler and Heun, and
+# read off the orders 1 and 2.
 
 # %% tags=["solution"]
 # Solution 2: errors against a fine reference; slopes ~ -1 (Euler) and ~ -2 (Heun).

@@ -33,8 +33,8 @@
 #   conditioning of $p(\bar x_j\mid x_j)$ with that of the full field;
 # - coarse-grain $\varphi^4$ fields and follow the flow of their statistics across scales.
 #
-# *Source:* Mallat's lectures, sections 12 (renormalization group and hierarchies, sampling)
-# and 13 (continuous Ising, $\varphi^4$), `shared/notes/000_*`.
+# *Source:* S. Mallat's lectures in *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), sections 12 (renormalization group and hierarchies, sampling)
+# and 13 (continuous Ising, $\varphi^4$).
 
 # %%
 import matplotlib.pyplot as plt
@@ -351,16 +351,12 @@ cu.plotting.live(plot_phi4, beta=(0.3, 2.0, 0.05), lam=(0.2, 5.0, 0.2), L=[16, 3
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Preconditioning.** Langevin with a preconditioner $S$, $x\leftarrow x - \eta S\nabla U + \sqrt{2\eta}\,S^{1/2}\xi$,
-#    still samples $p$. For the Gaussian field take $S = K^{-1}$ (applied by FFT). What is the
-#    mixing time now, and why is this not available for $\varphi^4$?
-# 2. **A conditional sampler.** For the Gaussian field with $m^2 = 10^{-3}$ and $L = 16$, run plain
-#    Langevin with $\eta = 1/\lambda_{\max}(\bar K_1)$ on $p(\bar x_1\mid x_1)$ for a fixed coarse field and
-#    measure how many steps the slowest detail mode needs, against the full field.
-# 3. **The Gaussian fixed point.** For the Gaussian field ($\lambda = 0$, $\beta = 1$, $m^2 = 0.01$, $L = 32$),
-#    check that block averages stay Gaussian ($U_4 = 0$) at every $b$, and compute their variance
-#    exactly from the Fourier spectrum: the block average is a filter $h_b(k)$, and
-#    $\mathrm{Var} = \frac1{L^2}\sum_k |h_b(k)|^2/\lambda(k)$.
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Preconditioning.** Langevin with a preconditioner $S$, $x\leftarrow x - \eta S\nabla U + \sqrt{2\eta}\,S^{1/2}\xi$,
+# still samples $p$. For the Gaussian field take $S = K^{-1}$ (applied by FFT). What is the
+# mixing time now, and why is this not available for $\varphi^4$?
 
 # %% tags=["solution"]
 # Solution 1: with S = K^-1 the drift is -x (for lam = 0) and every mode relaxes at rate 1:
@@ -380,6 +376,11 @@ a_p = 1 - eta_p
 print(f"preconditioned: tau_M = {tau_p:.1f} steps (exact {(1 + a_p) / (2 * (1 - a_p)):.1f}) "
       f"vs plain Langevin ~ {1 / (0.1 * m2_p):.0f} steps at eta = 0.1")
 
+# %% [markdown]
+# **Exercise 2. A conditional sampler.** For the Gaussian field with $m^2 = 10^{-3}$ and $L = 16$, run plain
+# Langevin with $\eta = 1/\lambda_{\max}(\bar K_1)$ on $p(\bar x_1\mid x_1)$ for a fixed coarse field and
+# measure how many steps the slowest detail mode needs, against the full field.
+
 # %% tags=["solution"]
 # Solution 2: the conditional precision Kbar_1 is a fixed matrix: its slowest mode relaxes
 # at rate eta lambda_min(Kbar_1) = 1/kappa(Kbar_1) per step, the full field at 1/kappa(K).
@@ -391,6 +392,12 @@ Kbar = P[(L_s // 2) ** 2:, (L_s // 2) ** 2:]
 for name, A in (("full field K", K_full), ("details given coarse, Kbar_1", Kbar)):
     ev = np.linalg.eigvalsh(A)
     print(f"{name:30s}: slowest mode decorrelates in ~ {ev[-1] / ev[0]:.0f} steps at eta = 1/lambda_max")
+
+# %% [markdown]
+# **Exercise 3. The Gaussian fixed point.** For the Gaussian field ($\lambda = 0$, $\beta = 1$, $m^2 = 0.01$, $L = 32$),
+# check that block averages stay Gaussian ($U_4 = 0$) at every $b$, and compute their variance
+# exactly from the Fourier spectrum: the block average is a filter $h_b(k)$, and
+# $\mathrm{Var} = \frac1{L^2}\sum_k |h_b(k)|^2/\lambda(k)$.
 
 # %% tags=["solution"]
 # Solution 3: h_b(k) = prod_i (1/b) sum_{n<b} exp(-2 pi i k_i n / L); linear maps of a Gaussian are Gaussian.

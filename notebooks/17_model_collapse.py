@@ -33,8 +33,8 @@
 # - compute the test error $T^{-(1-1/\beta)}$ of Hutter's memory model on Zipf data and the
 #   plateau $k^{-(\beta-1)}$ created by a generator that cuts the tail at rank $k$.
 #
-# *Source:* Beg Rohu 2025 notes, Part II (J. Kempe, *Synthetic data: the good, the bad, the
-# ugly*), eqs. (3.3)-(3.25), `shared/notes/000_*`. The notes' formulas are partly garbled;
+# *Source:* *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Part II (J. Kempe, *Synthetic data: the good, the bad, the
+# ugly*), eqs. (3.3)-(3.25). The notes' formulas are partly garbled;
 # the versions below are re-derived.
 
 # %%
@@ -390,15 +390,13 @@ cu.plotting.live(plot_collapse, n_generations=(5, 200, 5), T=(15, 300, 5), real_
 # %% [markdown]
 # ## Exercises
 #
-# 1. **A conserved moment.** Show that $\mathbb{E}[\mu_{n+1}^2 + \sigma_{n+1}^2 \mid \mu_n, \sigma_n]
-#    = \mu_n^2+\sigma_n^2$ for the maximum-likelihood refit, hence
-#    $\mathbb{E}[\mu_n^2] = 1 - ((T-1)/T)^n$: the variance lost is turned into random drift of
-#    the mean. Check it on `refit`.
-# 2. **Tuned ridge.** For the regression chain above, scan $\lambda$ at generation $n = 10$ and
-#    at $n = 30$. Does the best $\lambda$ depend on $n$?
-# 3. **A heavier tail.** Repeat the memory-model scaling law for $\beta = 1.2$ and $\beta = 3$.
-#    Which data are harder to learn, and how many real draws $T_0$ does a generator need so
-#    that its plateau is below $0.05$?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. A conserved moment.** Show that $\mathbb{E}[\mu_{n+1}^2 + \sigma_{n+1}^2 \mid \mu_n, \sigma_n]
+# = \mu_n^2+\sigma_n^2$ for the maximum-likelihood refit, hence
+# $\mathbb{E}[\mu_n^2] = 1 - ((T-1)/T)^n$: the variance lost is turned into random drift of
+# the mean. Check it on `refit`.
 
 # %% tags=["solution"]
 # Solution 1: given generation n, E mu_{n+1}^2 = mu_n^2 + sigma_n^2 / T and
@@ -408,6 +406,10 @@ for n in (1, 10, 50):
     se = m2[:, n].std(ddof=1) / np.sqrt(n_chains)
     print(f"n = {n:2d}: <mu_n^2> = {m2[:, n].mean():.3f} +- {se:.3f}   1 - ((T-1)/T)^n = {1 - collapse.expected_refit_variance(n, T_refit):.3f}")
 
+# %% [markdown]
+# **Exercise 2. Tuned ridge.** For the regression chain above, scan $\lambda$ at generation $n = 10$ and
+# at $n = 30$. Does the best $\lambda$ depend on $n$?
+
 # %% tags=["solution"]
 # Solution 2: the error at a fixed generation against the ridge penalty.
 lams = np.array([0.0, 1.0, 3.0, 10.0, 30.0])
@@ -415,6 +417,11 @@ scan = np.array([collapse.regression_collapse(d, T, T0, noise, 30, 500, seed=6, 
 for lam, (e10, e30) in zip(lams, scan):
     print(f"lambda = {lam:5.1f}: E_10 = {e10:.3f}   E_30 = {e30:.3f}")
 print("best lambda at n = 10:", lams[scan[:, 0].argmin()], "  at n = 30:", lams[scan[:, 1].argmin()])
+
+# %% [markdown]
+# **Exercise 3. A heavier tail.** Repeat the memory-model scaling law for $\beta = 1.2$ and $\beta = 3$.
+# Which data are harder to learn, and how many real draws $T_0$ does a generator need so
+# that its plateau is below $0.05$?
 
 # %% tags=["solution"]
 # Solution 3: c = 1 - 1/beta is 0.17 for beta = 1.2 (very slow) and 0.67 for beta = 3.
@@ -425,7 +432,6 @@ for b in (1.2, 3.0):
     log_T0 = brentq(lambda lt: collapse.hutter_test_error(np.exp(lt), b) - 0.05, np.log(2.0), np.log(1e12))
     print(f"beta = {b}: E_test(10^4) = {collapse.hutter_test_error(1e4, b):.3f};  "
           f"E_test(T0) < 0.05 needs T0 > {np.exp(log_T0):.1e}")
-
 
 # %% [markdown]
 # ## References

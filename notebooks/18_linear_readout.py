@@ -34,8 +34,8 @@
 #   trained layers, and follow low- and high-level codes in time in a synthetic brain;
 # - attach a p-value to a readout with a permutation test.
 #
-# *Source:* Beg Rohu 2025 notes, Part III (J.-R. King, *Geometry of thought*), Definition 7
-# and the encoding-model experiments that follow it, `shared/notes/000_*`.
+# *Source:* *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Part III (J.-R. King, *Geometry of thought*), Definition 7
+# and the encoding-model experiments that follow it.
 
 # %%
 import matplotlib.pyplot as plt
@@ -311,15 +311,12 @@ cu.plotting.live(plot_decoding, noise=(0.2, 5.0, 0.2), n_stimuli=(50, 2000, 50))
 # %% [markdown]
 # ## Exercises
 #
-# 1. **More features than samples.** Repeat section 2 with $p = 300 > n$. What does
-#    cross-validation give at $\alpha\to0$ (the minimum-norm interpolator), and where is the
-#    optimum now?
-# 2. **How many random features?** Measure the readability of $v$ from random ReLU layers of
-#    width $N = 10, 30, 100, 300, 1000$. Why does it saturate below 1? (Hint: compare
-#    $\phi(cx)$ with $\phi(x)$ for $c>0$.)
-# 3. **Temporal generalisation.** Train the decoder of $v_1$ at $t = 0.35$ s and test it at all
-#    other times (King & Dehaene). What does a square versus a diagonal generalisation matrix
-#    say about a code that is sustained versus one that travels between sensors?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. More features than samples.** Repeat section 2 with $p = 300 > n$. What does
+# cross-validation give at $\alpha\to0$ (the minimum-norm interpolator), and where is the
+# optimum now?
 
 # %% tags=["solution"]
 # Solution 1: with p > n least squares interpolates the training folds; its held-out R^2 is
@@ -333,6 +330,11 @@ curve_big = readout.cross_validated_r2(X_big, Y_big, alphas_big).mean(axis=1)
 print(f"alpha -> 0: R^2 = {readout.cross_validated_r2(X_big, Y_big, [0.0]).mean():.3f};  "
       f"best R^2 = {curve_big.max():.3f} at alpha = {alphas_big[curve_big.argmax()]:.0f} (alpha* = {p_big})")
 
+# %% [markdown]
+# **Exercise 2. How many random features?** Measure the readability of $v$ from random ReLU layers of
+# width $N = 10, 30, 100, 300, 1000$. Why does it saturate below 1? (Hint: compare
+# $\phi(cx)$ with $\phi(x)$ for $c>0$.)
+
 # %% tags=["solution"]
 # Solution 2: already N = 10 features reach R^2 ~ 0.87 and more do not help. Without biases
 # the features are positively homogeneous of degree 1, phi(c x) = c phi(x) for c > 0, and so
@@ -342,6 +344,11 @@ print(f"alpha -> 0: R^2 = {readout.cross_validated_r2(X_big, Y_big, [0.0]).mean(
 for N in (10, 30, 100, 300, 1000):
     phi = readout.random_features(exp["x"], N, seed=3)
     print(f"N = {N:4d}: R^2(v) = {readout.ridge_readout(phi, exp['high'], alphas)['r2'].mean():.3f}")
+
+# %% [markdown]
+# **Exercise 3. Temporal generalisation.** Train the decoder of $v_1$ at $t = 0.35$ s and test it at all
+# other times (King & Dehaene). What does a square versus a diagonal generalisation matrix
+# say about a code that is sustained versus one that travels between sensors?
 
 # %% tags=["solution"]
 # Solution 3: in this toy the high-level code sits on fixed sensors (B_v) with one time course,

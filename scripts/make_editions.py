@@ -7,11 +7,14 @@
 NB is a lecture number ("05") or a path; default is every notebooks/NN_*.ipynb. A solution
 is a code cell tagged ``solution`` (``# %% tags=["solution"]`` in the jupytext source).
 
-The student edition replaces each solution cell by an empty exercise cell (tag
-``exercise``) and keeps the stored outputs of every other cell, so it reads like the book
-without the answers. The instructor edition is the notebook as stored. Both start with a
-cell that installs course_utils when the notebook is opened in Google Colab (it does
-nothing elsewhere). ``check`` executes both editions from a fresh kernel (one thread,
+The student edition gives every exercise (a markdown cell ``**Exercise N. ...``) one empty
+answer cell right below it, ``# Exercise N: your answer here`` (tag ``exercise``), in place
+of its solution cells, and keeps the stored outputs of every other cell, so it reads like
+the book without the answers. The instructor edition is the notebook as stored. When the
+repository is published on GitHub (scripts/lecture_meta.py), both get a cell after the
+title that installs course_utils when the notebook is opened in Google Colab (it does
+nothing elsewhere); without a published repository there is nothing to install from, and
+no such cell. ``check`` executes both editions from a fresh kernel (one thread,
 COURSE_UTILS_STATIC=1, like `make test`): a student edition that fails means a later cell
 uses a name that only a solution defines.
 """
@@ -28,6 +31,7 @@ import nbformat
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lecture_meta  # noqa: E402 - repository and exercise numbers, shared with build_book
 import run_notebooks  # noqa: E402 - the lecture lookup shared with make outputs/timings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,15 +40,20 @@ SOLUTION_TAG = "solution"
 EDITIONS = ("student", "instructor")
 ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
        "COURSE_UTILS_STATIC": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-EXERCISE_STUB = "# Your solution here (the instructor edition has one).\n"
+EXERCISE_STUB = "# Exercise {n}: your answer here\n"
 
 
-def repository() -> tuple[str, str]:
-    meta = yaml.safe_load((ROOT / "book" / "course.yml").read_text())
-    return meta["repository"], meta["branch"]
+def repository() -> tuple[str, str] | None:
+    """(owner/name, branch) of the published repository, or None (no Colab install cell then)."""
+    repo = lecture_meta.repository()
+    if repo is None:
+        return None
+    return repo, yaml.safe_load((ROOT / "book" / "course.yml").read_text())["branch"]
 
 
-def colab_cell() -> nbformat.NotebookNode:
+def colab_cell() -> nbformat.NotebookNode | None:
+    if repository() is None:
+        return None
     repo, branch = repository()
     src = (
         "# Google Colab only: install course_utils and its dependencies (does nothing elsewhere)\n"
@@ -54,6 +63,14 @@ def colab_cell() -> nbformat.NotebookNode:
     )
     cell = nbformat.v4.new_code_cell(src, id="colab-install")
     cell.metadata["tags"] = ["colab"]
+    return cell
+
+
+def answer_cell(n: int | None, cell_id: str) -> nbformat.NotebookNode:
+    """The student's empty cell for exercise ``n`` (tag ``exercise``)."""
+    text = EXERCISE_STUB.format(n=n) if n is not None else "# Your answer here\n"
+    cell = nbformat.v4.new_code_cell(text, id=cell_id)
+    cell.metadata["tags"] = ["exercise"]
     return cell
 
 
@@ -67,16 +84,21 @@ def edition(nb: nbformat.NotebookNode, which: str) -> nbformat.NotebookNode:
         raise ValueError(f"which must be one of {EDITIONS}, got {which!r}")
     out = copy.deepcopy(nb)
     cells = []
-    for i, cell in enumerate(out.cells):
+    owners, _ = lecture_meta.exercises(out.cells)
+    for i, (cell, exercise) in enumerate(zip(out.cells, owners)):
         if which == "student" and is_solution(cell):
-            stub = nbformat.v4.new_code_cell(EXERCISE_STUB, id=f"exercise-{i}")
-            stub.metadata["tags"] = ["exercise"]
-            cells.append(stub)
-        else:
-            cells.append(cell)
+            if exercise is None:  # a solution outside a numbered exercise: an unnumbered answer cell
+                cells.append(answer_cell(None, f"exercise-cell-{i}"))
+            continue  # a numbered exercise got its answer cell right below its text
+        cells.append(cell)
+        n = lecture_meta.exercise_number(cell)
+        if which == "student" and n is not None:
+            cells.append(answer_cell(n, f"exercise-{n}"))
     # the Colab cell goes after the title cell, so the notebook still opens on its title
-    first_md = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
-    cells.insert(first_md + 1, colab_cell())
+    colab = colab_cell()
+    if colab is not None:
+        first_md = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), -1)
+        cells.insert(first_md + 1, colab)
     if out.nbformat == 4 and out.nbformat_minor < 5:  # cell ids exist from v4.5 on
         for cell in cells:
             cell.pop("id", None)

@@ -26,18 +26,29 @@ editions = load("make_editions")
 build_book = load("build_book")
 
 
+SOLUTION = "# Solution 1: square it\ny = x**2\nprint(y)"
+
+
+@pytest.fixture(autouse=True)
+def published(monkeypatch):
+    """Tests run as if the repository were published on GitHub, unless they say otherwise."""
+    monkeypatch.setenv("COURSE_REPOSITORY", "owner/repo")
+
+
 def lecture() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_markdown_cell("# 99 · A lecture\n\nTheory $E = -\\sum_i h_i s_i$."),
         nbformat.v4.new_code_cell("x = 2\nprint(x)"),
-        nbformat.v4.new_markdown_cell("**Exercise.** Square it."),
-        nbformat.v4.new_code_cell("y = x**2\nprint(y)", metadata={"tags": ["solution"]}),
         nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\ncu.plotting.live(plot, T=(0.5, 4.0, 0.1))"),
+        nbformat.v4.new_markdown_cell("## Exercises"),
+        nbformat.v4.new_markdown_cell("**Exercise 1.** Square it."),
+        nbformat.v4.new_code_cell(SOLUTION, metadata={"tags": ["solution"]}),
+        nbformat.v4.new_markdown_cell("**Exercise 2.** Prove that $x^2 \\ge 0$ (on paper)."),
         nbformat.v4.new_code_cell("print(x + 1)"),
     ]
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="2\n")]
-    nb.cells[3].outputs = [nbformat.v4.new_output("stream", text="4\n")]
+    nb.cells[5].outputs = [nbformat.v4.new_output("stream", text="4\n")]
     return nb
 
 
@@ -48,16 +59,72 @@ def sources(nb):
 def test_student_edition_removes_exactly_the_solutions():
     nb = lecture()
     student = editions.edition(nb, "student")
-    assert "y = x**2\nprint(y)" not in sources(student)
+    assert SOLUTION not in sources(student)
     assert all("solution" not in c.metadata.get("tags", []) for c in student.cells)
-    stubs = [c for c in student.cells if "exercise" in c.metadata.get("tags", [])]
-    assert len(stubs) == 1 and stubs[0].source == editions.EXERCISE_STUB and not stubs[0].outputs
+    # one labelled answer cell right below each exercise, with or without a solution in the source
+    stubs = [(i, c) for i, c in enumerate(student.cells) if "exercise" in c.metadata.get("tags", [])]
+    assert [c.source for _, c in stubs] == ["# Exercise 1: your answer here\n", "# Exercise 2: your answer here\n"]
+    assert all(student.cells[i - 1].source.startswith(f"**Exercise {k}.**") for k, (i, _) in enumerate(stubs, 1))
+    assert not any(c.outputs for _, c in stubs)
     # every other cell is kept, in order, with its stored output
-    kept = [s for s in sources(nb) if s != "y = x**2\nprint(y)"]
+    kept = [s for s in sources(nb) if s != SOLUTION]
     assert [s for s in sources(student) if s in kept] == kept
     assert student.cells[2].outputs[0]["text"] == "2\n"
-    assert sources(nb)[3] == "y = x**2\nprint(y)", "the source notebook is not modified"
+    assert sources(nb)[5] == SOLUTION, "the source notebook is not modified"
     nbformat.validate(student)
+
+
+def test_exercises_are_numbered_and_solutions_follow_their_exercise():
+    lecture_meta = sys.modules["lecture_meta"]
+    owners, problems = lecture_meta.exercises(lecture().cells)
+    assert problems == [] and owners[5] == 1 and owners[3] is None
+    bad = lecture()
+    bad.cells[6].source = "**Exercise 3.** Skipped a number."
+    bad.cells.insert(7, nbformat.v4.new_code_cell("# Solution 1: again", metadata={"tags": ["solution"]}))
+    _, problems = lecture_meta.exercises(bad.cells)
+    assert any("numbered [1, 3]" in p for p in problems)
+    assert any("'# Solution 1' under exercise 3" in p for p in problems)
+
+
+@pytest.mark.parametrize("src", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")), ids=lambda p: p.stem)
+def test_every_lecture_numbers_its_exercises(src):
+    """**Exercise 1.**, **Exercise 2.**, ... each followed by the solutions that say '# Solution N'."""
+    import jupytext
+
+    cells = jupytext.read(src).cells
+    owners, problems = sys.modules["lecture_meta"].exercises(cells)
+    assert not problems, "; ".join(problems)
+    assert any(o is not None for o in owners), "no **Exercise 1.** cell"
+    assert all(o is not None for c, o in zip(cells, owners) if editions.is_solution(c))
+
+
+@pytest.mark.parametrize("url, slug", [
+    ("https://github.com/someone/ml-course.git", "someone/ml-course"),
+    ("git@github.com:someone/ml-course.git", "someone/ml-course"),
+    ("https://github.com/someone/ml-course", "someone/ml-course"),
+    ("https://gitlab.example.org/someone/ml-course.git", None),
+    ("/srv/git/ml-course", None),
+    ("", None),
+])
+def test_repository_is_read_from_a_github_remote_only(url, slug):
+    assert sys.modules["lecture_meta"].github_slug(url) == slug
+
+
+def test_without_a_published_repository_there_are_no_links(monkeypatch):
+    monkeypatch.setenv("COURSE_REPOSITORY", "none")
+    for which in ("student", "instructor"):
+        ed = editions.edition(lecture(), which)
+        assert not any("google.colab" in c.source for c in ed.cells), "a Colab cell installing from nowhere"
+    meta = build_book.course()
+    assert meta["repository"] is None
+    web = build_book.web_notebook(json.loads(nbformat.writes(lecture())), "99_a_lecture", meta)
+    text = json.dumps(web)
+    assert "colab" not in text.lower() and "binder" not in text.lower() and "github.com" not in text
+    found = [{"number": 99, "stem": "99_a_lecture", "title": "99 · A lecture"}]
+    for book in (True, False):
+        table = build_book.lecture_table(found, meta, {}, book=book)
+        assert "open" not in table.splitlines()[0] and "colab" not in table.lower()
+    assert "http" not in build_book.badges(meta, found)
 
 
 def test_instructor_edition_keeps_everything_and_both_get_the_colab_cell():
@@ -89,7 +156,7 @@ def test_the_book_shows_solutions_folded_and_the_live_cell_note():
     web = build_book.web_notebook(json.loads(nbformat.writes(lecture())), "99_a_lecture", meta)
     solution = [c for c in web["cells"] if "solution" in c["metadata"].get("tags", [])]
     assert len(solution) == 1 and "hide-cell" in solution[0]["metadata"]["tags"]
-    assert solution[0]["metadata"]["mystnb"]["code_prompt_show"] == "Show solution"
+    assert solution[0]["metadata"]["mystnb"]["code_prompt_show"] == "Show solution to exercise 1"
     assert not any("NBVAL" in "".join(c["source"]) for c in web["cells"])
     text = [("".join(c["source"])) for c in web["cells"] if c["cell_type"] == "markdown"]
     assert any("Live cell" in t for t in text)
