@@ -251,7 +251,40 @@ def _fit_level(free, coarse, feats, chunk):
     return np.linalg.solve(A, b)
 
 
-def fit_wavelet_rg(phi, n_levels: int, radius: int = 1, quartic: bool = True, chunk: int = 64) -> WaveletRGModel:
+def _coarsest_features(x, feats):
+    """Values (B, K) of the coarsest energy's features at fields x (B, 1, n, n)."""
+    out = []
+    for f in feats:
+        if f[0] == "dd":
+            out.append((x[:, 0] * _shift(x[:, 0], f[3])).sum(axis=(-2, -1)))
+        elif f[0] == "y4":
+            out.append((x[:, 0] ** 4).sum(axis=(-2, -1)))
+        else:
+            out.append(x.sum(axis=(1, 2, 3)) ** 4 / x[0].size)
+    return np.stack(out, axis=1)
+
+
+def _refine_coarsest_mle(x_data, lev, mle_steps, mala_steps, rng):
+    """Newton steps on the likelihood of the coarsest energy: grad = E_data[phi] - E_theta[phi] and
+    Hessian Cov_theta[phi] (eq. 12.10-12.11), model expectations from persistent MALA chains."""
+    feats = lev["features"]
+    mean_data = _coarsest_features(x_data, feats).mean(axis=0)
+    chains = x_data.copy()
+    n = x_data.shape[-1]
+    for _ in range(mle_steps):
+        chains = _mala(chains, None, lev, mala_steps, rng, True, precond=lev["spectrum"])[0]
+        f = _coarsest_features(chains, feats)
+        grad = mean_data - f.mean(axis=0)
+        H = np.cov(f, rowvar=False) + 1e-9 * np.eye(len(feats))
+        theta = lev["theta"] - 0.5 * np.linalg.solve(H, grad)
+        lev["theta"] = theta
+        lev["Qhat"], lev["Rhat"] = _kernels(theta, feats, 1, n)
+        lev["quartic"], lev["global4"] = theta[-2], theta[-1]
+    return lev
+
+
+def fit_wavelet_rg(phi, n_levels: int, radius: int = 1, quartic: bool = True, chunk: int = 64,
+                   mle_steps: int = 0, seed=0) -> WaveletRGModel:
     """Fit the wavelet conditional model p_0 = p_J prod_j pbar_j(xbar_j | x_j) (eq. 12.6) to fields.
 
     ``phi`` (n_samples, L, L) periodic fields, L a power of two; ``n_levels`` J Haar levels
@@ -259,7 +292,10 @@ def fit_wavelet_rg(phi, n_levels: int, radius: int = 1, quartic: bool = True, ch
     ``radius`` the range of the quadratic couplings in lattice units of each scale;
     ``quartic`` whether the energies include the potential sum_i x_{j-1}(i)^4 (False: a
     Gaussian model). Each conditional energy Ubar_j = <thetabar_j, phibar_j> and the
-    coarsest U_J are fitted by score matching (a convex quadratic, solved exactly).
+    coarsest U_J are fitted by score matching (a convex quadratic, solved exactly). ``mle_steps``
+    Newton steps of maximum likelihood then refine the coarsest energy (score matching is blind to
+    the weights of well-separated modes, e.g. the two signs of an ordered magnetisation), with
+    model averages from MALA chains seeded by ``seed``.
     """
     phi = _check_fields(phi)
     L = phi.shape[-1]
@@ -269,6 +305,8 @@ def fit_wavelet_rg(phi, n_levels: int, radius: int = 1, quartic: bool = True, ch
         raise ValueError(f"n_levels = {n_levels} leaves a coarsest side L / 2^J = {L >> n_levels} <= 2 radius = "
                          f"{2 * radius}; use fewer levels or a smaller radius")
     chunk = check_int("chunk", chunk, minimum=1)
+    mle_steps = check_int("mle_steps", mle_steps, minimum=0)
+    rng = make_rng(seed)
     if not isinstance(quartic, bool):
         raise ValueError(f"quartic must be True or False, got {quartic!r}")
     coarse, details, scales = wavelet_decompose(phi, n_levels)
@@ -291,6 +329,8 @@ def fit_wavelet_rg(phi, n_levels: int, radius: int = 1, quartic: bool = True, ch
     model.coarsest = {"theta": theta, "features": feats, "Qhat": Qh, "Rhat": Rh,
                       "quartic": theta[-2] if quartic else 0.0, "global4": theta[-1] if quartic else 0.0,
                       "y2": 1.0, "spectrum": spectrum}
+    if mle_steps and quartic:
+        model.coarsest = _refine_coarsest_mle(coarse[n_levels][:, None], model.coarsest, mle_steps, 100, rng)
     return model
 
 
