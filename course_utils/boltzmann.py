@@ -20,7 +20,7 @@ import numpy as np
 from scipy import special
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive, check_symmetric
+from .validation import check_array, check_int, check_positive, check_real, check_spins, check_symmetric
 
 __all__ = [
     "MAX_ENUMERATION",
@@ -63,7 +63,8 @@ def all_states(N: int, start: int = 0, stop: int | None = None) -> np.ndarray:
     Row k has s_i = 1 - 2 * (bit i of k), so row 0 is all +1 and the last row all -1.
     """
     N = check_int("N", N, minimum=1, maximum=MAX_ENUMERATION)
-    stop = 2**N if stop is None else stop
+    start = check_int("start", start, minimum=0, maximum=2**N - 1)
+    stop = 2**N if stop is None else check_int("stop", stop, minimum=start + 1, maximum=2**N)
     return _states(N, start, stop)
 
 
@@ -82,7 +83,7 @@ def _states(N: int, start: int, stop: int) -> np.ndarray:
 def ising_log_weight(s, J, h) -> np.ndarray:
     """Unnormalised log-probability 1/2 s^T J s + h^T s of spins s (..., N): minus the energy."""
     J, h = _check_model(J, h)
-    s = check_array("s", s)
+    s = check_spins("s", s)
     if s.shape[-1:] != h.shape:
         raise ValueError(f"s must have shape (..., {h.size}), got {s.shape}")
     return 0.5 * np.sum((s @ J) * s, axis=-1) + s @ h
@@ -202,7 +203,7 @@ def gibbs_sampling(J, h, states, sweeps: int, seed: int = 0) -> np.ndarray:
     s = check_array("states", states, ndim=2).copy()
     if s.shape[1] != h.size or not np.all(np.abs(s) == 1):
         raise ValueError(f"states must be a (B, {h.size}) array of +1 and -1 spins, got shape {s.shape}")
-    sweeps = check_int("sweeps", sweeps, minimum=0)
+    sweeps = check_int("sweeps", sweeps, minimum=1)
     return _gibbs(J, h, s, sweeps, make_rng(seed))
 
 
@@ -241,7 +242,8 @@ def boltzmann_learning(mean, corr, steps: int, lr: float, *, method: str = "auto
         _check_enumerable(N)
     n_chains = check_int("n_chains", n_chains, minimum=2)
     sweeps = check_int("sweeps", sweeps, minimum=1)
-    if not (np.isfinite(average) and 0.0 <= average < 1.0):
+    average = check_real("average", average)
+    if not 0.0 <= average < 1.0:
         raise ValueError(f"average must lie in [0, 1), got {average}")
     J = np.zeros((N, N)) if J0 is None else check_symmetric("J0", J0, zero_diagonal=True)
     J = 0.5 * (J + J.T)  # symmetric to the last bit, whatever round-off J0 carries

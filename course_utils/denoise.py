@@ -16,7 +16,7 @@ import numpy as np
 from scipy import linalg, special
 
 from .seeding import make_rng, manual_seed, torch_generator
-from .validation import check_array, check_int, check_positive, check_probabilities, check_symmetric
+from .validation import check_array, check_int, check_memory, check_positive, check_probabilities, check_symmetric
 
 __all__ = [
     "gmm_sample",
@@ -68,7 +68,9 @@ def _responsibilities(y, weights, means, var):
 def gmm_sample(n, weights, means, stds, seed=0) -> np.ndarray:
     """n samples (n, d) of the isotropic mixture sum_k w_k N(mu_k, s_k^2 I)."""
     n = check_int("n", n, minimum=1)
-    _, weights, means, stds, _ = _check_gmm(np.zeros((1, np.shape(means)[-1])), weights, means, stds, 1.0)
+    means = check_array("means", means, ndim=2)
+    check_memory("n", 8.0 * n * means.shape[1] * 3, what="samples")
+    _, weights, means, stds, _ = _check_gmm(np.zeros((1, means.shape[1])), weights, means, stds, 1.0)
     rng = make_rng(seed)
     k = rng.choice(weights.size, size=n, p=weights)
     return means[k] + stds[k, None] * rng.standard_normal((n, means.shape[1]))
@@ -183,17 +185,17 @@ def _wavedec(y, wavelet, level):
     return pywt.wavedec2(y, wavelet, mode="periodization", level=level)
 
 
-def _check_signal(y, level, wavelet):
+def _check_signal(y, level, wavelet, name="y"):
     import pywt
 
-    y = check_array("y", y, ndim=(1, 2))
+    y = check_array(name, y, ndim=(1, 2))
     if wavelet not in pywt.wavelist(kind="discrete"):
         raise ValueError(f"wavelet must be a discrete PyWavelets wavelet ('haar', 'db4'), got {wavelet!r}")
     if level is not None:
         level = check_int("level", level, minimum=1)
     for n in y.shape:
         if n < 2 or n & (n - 1):
-            raise ValueError(f"y must have power-of-two sides (periodic wavelet transform), got {y.shape}")
+            raise ValueError(f"{name} must have power-of-two sides (periodic wavelet transform), got {y.shape}")
     return y, level
 
 
@@ -225,7 +227,7 @@ def wavelet_compress(x, M, wavelet="db4", level=None) -> np.ndarray:
     """M-term approximation x_M = sum_{k in I_M} <x, psi_k> psi_k, I_M the M largest |<x, psi_k>|."""
     import pywt
 
-    x, level = _check_signal(x, level, wavelet)
+    x, level = _check_signal(x, level, wavelet, name="x")
     M = check_int("M", M, minimum=0, maximum=x.size)
     coeffs = _wavedec(x, wavelet, level)
     arr, slices = pywt.coeffs_to_array(coeffs)

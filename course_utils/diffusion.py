@@ -19,7 +19,7 @@ import numpy as np
 from scipy import special, stats
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive, check_probabilities
+from .validation import check_array, check_callable, check_int, check_positive, check_probabilities
 
 __all__ = [
     "delta",
@@ -132,6 +132,10 @@ def empirical_score(x, t, data) -> np.ndarray:
     grad log p^e_t(x) = (sum_mu w_mu a^mu e^{-t} - x) / Delta_t with softmax weights
     w_mu ~ exp(-|x - a^mu e^{-t}|^2 / 2 Delta_t): the mixture score with var = 0.
     """
+    x = check_array("x", x, ndim=2)
+    data = check_array("data", data, ndim=2)
+    if data.shape[1] != x.shape[1]:
+        raise ValueError(f"data must have shape (n, {x.shape[1]}) to match x, got {data.shape}")
     return mixture_score(x, t, data, var=0.0)
 
 
@@ -207,6 +211,7 @@ def posterior_mean(x, t, score: Callable) -> np.ndarray:
     """
     x = check_array("x", x, ndim=2)
     t = _times("t", t, allow_zero=False)
+    check_callable("score", score)
     return np.exp(t) * (x - np.expm1(-2.0 * t) * np.asarray(score(x, t)))
 
 
@@ -228,6 +233,8 @@ def backward_sde(score: Callable, x_init, t_grid, seed=0, observe: Callable | No
     given, is recorded at every grid time and returned stacked as ``observed`` (K+1, ...).
     Returns dict ``x`` (B, d), the samples at t_K.
     """
+    check_callable("score", score)
+    check_callable("observe", observe, optional=True)
     x = check_array("x_init", x_init, ndim=2).copy()
     t_grid = _check_grid(t_grid)
     rng = make_rng(seed)
@@ -254,6 +261,8 @@ def gaussian_backward_exact(x_init, t_grid, var, seed=0) -> np.ndarray:
     x = check_array("x_init", x_init, ndim=2).copy()
     t_grid = _check_grid(t_grid)
     var = np.asarray(check_positive("var", var))
+    if var.ndim > 1 or var.size not in (1, x.shape[1]):
+        raise ValueError(f"var must be a scalar or have shape ({x.shape[1]},) to match x_init, got {var.shape}")
     rng = make_rng(seed)
 
     def gamma(s):

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .seeding import manual_seed, torch_generator
-from .validation import check_array, check_int, check_positive
+from .validation import check_array, check_callable, check_int, check_memory, check_positive, check_real, check_tensor
 
 __all__ = ["EnergyMLP", "langevin_negatives", "train_ebm", "latent_free_energy"]
 
@@ -27,6 +27,8 @@ class EnergyMLP(nn.Module):
         dim = check_int("dim", dim, minimum=1)
         hidden = check_int("hidden", hidden, minimum=1)
         depth = check_int("depth", depth, minimum=1)
+        check_memory("depth", 4.0 * depth * (hidden + 1) * hidden, what="parameters")
+        self.dim = dim
         layers, width = [], dim
         for _ in range(depth):
             layers += [nn.Linear(width, hidden), nn.SiLU()]
@@ -35,7 +37,8 @@ class EnergyMLP(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).squeeze(-1)
+        """f_theta(x) for a batch x (B, dim): returns (B,)."""
+        return self.net(check_tensor("x", x, shape=(None, self.dim))).squeeze(-1)
 
 
 def langevin_negatives(energy, x: torch.Tensor, n_steps: int, step_size: float,
@@ -45,10 +48,12 @@ def langevin_negatives(energy, x: torch.Tensor, n_steps: int, step_size: float,
     Samples (approximately, bias O(eta)) p ~ exp(-f). Returns detached samples; the
     energy's parameters get no gradient from this call.
     """
+    check_callable("energy", energy)
+    x = check_tensor("x", x, shape=(None, None))
     n_steps = check_int("n_steps", n_steps, minimum=0)
     eta = check_positive("step_size", step_size)
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (B, d), got {tuple(x.shape)}")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
     x = x.detach().clone()
     for _ in range(n_steps):
         x.requires_grad_(True)
@@ -74,7 +79,9 @@ def train_ebm(data, steps: int = 500, batch: int = 256, n_langevin: int = 20, st
     data = torch.as_tensor(check_array("data", data, ndim=2), dtype=torch.float32)
     steps = check_int("steps", steps, minimum=1)
     batch = check_int("batch", batch, minimum=1)
-    if not 0.0 <= reinit <= 1.0:
+    check_int("n_langevin", n_langevin, minimum=0)
+    check_positive("step_size", step_size)
+    if not 0.0 <= check_real("reinit", reinit) <= 1.0:
         raise ValueError(f"reinit must lie in [0, 1], got {reinit}")
     check_positive("alpha", alpha, allow_zero=True)
     check_positive("lr", lr)

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive
+from .validation import check_array, check_callable, check_int, check_memory, check_positive, check_tensor
 
 __all__ = [
     "translate",
@@ -39,13 +39,9 @@ def _torch():
 
 
 def _check_image(name, x):
-    torch = _torch()
-    if not isinstance(x, torch.Tensor):
-        x = torch.as_tensor(check_array(name, x), dtype=torch.get_default_dtype())
+    x = check_tensor(name, x)
     if x.ndim != 4:
         raise ValueError(f"{name} must have 4 dimensions (B, C, H, W), got shape {tuple(x.shape)}")
-    if not torch.isfinite(x).all():
-        raise ValueError(f"{name} must contain only finite values (found nan or inf)")
     return x
 
 
@@ -105,8 +101,10 @@ def equivariance_error(f, x, g_in, g_out=None) -> float:
     ``g_in``, ``g_out`` are callables acting on inputs and outputs; ``g_out=None`` tests
     invariance (g_out = identity, eq. 7.2). Zero (to round-off) for an equivariant f.
     """
-    if not (callable(f) and callable(g_in) and (g_out is None or callable(g_out))):
-        raise ValueError("f, g_in and g_out must be callables")
+    check_callable("f", f)
+    check_callable("g_in", g_in)
+    check_callable("g_out", g_out, optional=True)
+    x = check_tensor("x", x) if isinstance(x, _torch().Tensor) else check_array("x", x)
     fx = f(x)
     lhs = f(g_in(x))
     rhs = fx if g_out is None else g_out(fx)
@@ -123,9 +121,8 @@ def global_avg_pool(h):
 
 
 def _graph(x, adj):
-    torch = _torch()
-    x = x if isinstance(x, torch.Tensor) else torch.as_tensor(check_array("x", x), dtype=torch.get_default_dtype())
-    adj = adj if isinstance(adj, torch.Tensor) else torch.as_tensor(check_array("adj", adj), dtype=x.dtype)
+    x = check_tensor("x", x)
+    adj = check_tensor("adj", adj)
     if x.ndim < 2:
         raise ValueError(f"x must have shape (..., N, F), got {tuple(x.shape)}")
     N = x.shape[-2]
@@ -161,6 +158,8 @@ def gcn_layer(x, adj, W, activation: str = "relu"):
     """Graph convolution h_u = sigma(W sum_{v in N_u + u} x_v / sqrt((|N_u|+1)(|N_v|+1))) (eq. 7.21)."""
     torch = _torch()
     x, adj = _graph(x, adj)
+    if bool((adj < 0).any()):
+        raise ValueError("adj must have non-negative entries (the GCN normalisation takes (degree + 1)^-1/2)")
     W = _weight("W", W, x)
     A_hat = adj + torch.eye(adj.shape[-1], dtype=x.dtype)
     d = A_hat.sum(dim=-1) ** -0.5
@@ -168,8 +167,7 @@ def gcn_layer(x, adj, W, activation: str = "relu"):
 
 
 def _weight(name, W, x):
-    torch = _torch()
-    W = W if isinstance(W, torch.Tensor) else torch.as_tensor(check_array(name, W, ndim=2), dtype=x.dtype)
+    W = check_tensor(name, W, ndim=2)
     if W.ndim != 2 or W.shape[1] != x.shape[-1]:
         raise ValueError(f"{name} must have shape (F_out, {x.shape[-1]}), got {tuple(W.shape)}")
     return W.to(x.dtype)
@@ -188,8 +186,13 @@ def permute_graph(x, adj, perm):
 def random_rotation(d: int, rng=0, size=()) -> np.ndarray:
     """Haar-random rotation matrices in SO(d), shape size + (d, d) (QR of a Gaussian matrix, det fixed to +1)."""
     d = check_int("d", d, minimum=1)
+    size = (size,) if isinstance(size, (int, np.integer)) else size
+    if isinstance(size, (str, bytes)) or not hasattr(size, "__iter__"):
+        raise ValueError(f"size must be a tuple of non-negative integers, got {size!r}")
+    size = tuple(check_int("size", s, minimum=0) for s in size)
+    check_memory("size", 8.0 * 3 * np.prod(size + (d, d), dtype=float), what="rotation matrices")
     rng = make_rng(rng, "rng")
-    Q, R = np.linalg.qr(rng.standard_normal(tuple(size) + (d, d)))
+    Q, R = np.linalg.qr(rng.standard_normal(size + (d, d)))
     Q = Q * np.sign(np.diagonal(R, axis1=-2, axis2=-1))[..., None, :]
     det = np.linalg.det(Q)
     Q[..., :, 0] *= np.sign(det)[..., None]
@@ -233,8 +236,7 @@ class DistanceHistogramModel(nn.Module):
 
     def features(self, points):
         """The smoothed pair-distance histogram sum_{i<j} e(d_ij): (B, N, d) -> (B, n_centers)."""
-        if points.ndim != 3:
-            raise ValueError(f"points must have shape (B, N, d), got {tuple(points.shape)}")
+        points = check_tensor("points", points, shape=(None, None, None))
         iu = torch.triu_indices(points.shape[1], points.shape[1], offset=1)
         pairs = (points[:, iu[0]] - points[:, iu[1]]).norm(dim=-1)  # d_ij for i < j: (B, N(N-1)/2)
         return torch.exp(-((pairs[..., None] - self.centers) ** 2) / (2 * self.width**2)).sum(dim=1)

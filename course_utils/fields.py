@@ -39,10 +39,10 @@ def _check_lattice(L) -> int:
     return L
 
 
-def _check_field(x) -> np.ndarray:
-    x = check_array("x", x, ndim=range(2, 10))
+def _check_field(x, name="x") -> np.ndarray:
+    x = check_array(name, x, ndim=range(2, 10))
     if x.shape[-1] != x.shape[-2]:
-        raise ValueError(f"x must be a batch of square L x L fields (..., L, L), got shape {x.shape}")
+        raise ValueError(f"{name} must be a batch of square L x L fields (..., L, L), got shape {x.shape}")
     return x
 
 
@@ -90,7 +90,15 @@ def phi4_grad(x, beta, lam, mass2=0.0) -> np.ndarray:
 
     ``beta`` may be a scalar or an array broadcastable against the batch axes of x (..., 1, 1).
     """
-    return np.asarray(beta) * laplacian(x) + mass2 * x + 4.0 * lam * x * (x**2 - 1.0)
+    x = _check_field(x)
+    beta, mass2, lam = _check_couplings(beta, mass2, lam)
+    return _phi4_grad(x, beta, lam, mass2)
+
+
+def _phi4_grad(x, beta, lam, mass2):
+    """phi4_grad without the checks (the Langevin loop checks its inputs once)."""
+    lap = 4.0 * x - np.roll(x, 1, -1) - np.roll(x, -1, -1) - np.roll(x, 1, -2) - np.roll(x, -1, -2)
+    return np.asarray(beta) * lap + mass2 * x + 4.0 * lam * x * (x**2 - 1.0)
 
 
 def gaussian_field(n: int, L: int, beta=1.0, mass2=1.0, seed: int = 0) -> np.ndarray:
@@ -129,7 +137,7 @@ def langevin_phi4(x0, beta, lam, mass2=0.0, n_steps=1000, eta=0.05, seed=0, reco
     ``magnetization`` and ``energy`` (n_records, B) and ``x`` the final fields (B, L, L).
     The step must resolve the stiffest mode: eta < 2 / (8 beta + m^2 + 8 lam) or so.
     """
-    x = _check_field(x0).copy()
+    x = _check_field(x0, "x0").copy()
     if x.ndim != 3:
         raise ValueError(f"x0 must have shape (B, L, L), got {x.shape}")
     B, L = x.shape[0], x.shape[-1]
@@ -147,7 +155,7 @@ def langevin_phi4(x0, beta, lam, mass2=0.0, n_steps=1000, eta=0.05, seed=0, reco
     diverged = FloatingPointError(f"Langevin diverged at eta = {eta}: decrease eta")
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(n_steps):
-            x = x - eta * phi4_grad(x, b, lam, m2) + noise_scale * rng.standard_normal(x.shape)
+            x = x - eta * _phi4_grad(x, b, lam, m2) + noise_scale * rng.standard_normal(x.shape)
             if (t + 1) % record_every == 0:
                 r = (t + 1) // record_every - 1
                 mag[r] = x.mean(axis=(-2, -1))
@@ -182,7 +190,7 @@ def haar_merge(coarse, details) -> np.ndarray:
     """Inverse of :func:`haar_split`: rebuild x_{j-1} from (x_j, xbar_j)."""
     import pywt
 
-    coarse = _check_field(coarse)
+    coarse = _check_field(coarse, "coarse")
     details = check_array("details", details, ndim=range(3, 10))
     if details.shape[-3:] != (3,) + coarse.shape[-2:]:
         raise ValueError(f"details must have shape (..., 3, {coarse.shape[-2]}, {coarse.shape[-1]}), "

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from .seeding import make_rng, torch_generator
-from .validation import check_array, check_int, check_positive
+from .validation import check_array, check_callable, check_int, check_module, check_positive, check_tensor
 
 __all__ = [
     "TOY_DATA",
@@ -74,7 +74,11 @@ class AffineCoupling(nn.Module):
 
     def __init__(self, mask, hidden: int, s_max: float = 2.0):
         super().__init__()
-        mask = torch.as_tensor(mask, dtype=torch.get_default_dtype())
+        mask = check_tensor("mask", mask, ndim=1)
+        if not bool(((mask == 0) | (mask == 1)).all()):
+            raise ValueError("mask must contain only 0 (transformed) and 1 (kept) entries")
+        hidden = check_int("hidden", hidden, minimum=1)
+        s_max = check_positive("s_max", s_max)
         self.register_buffer("mask", mask)
         dim = mask.numel()
         self.net = _mlp(dim, hidden, 2 * dim)  # one conditioner outputs (s_raw, t)
@@ -87,12 +91,14 @@ class AffineCoupling(nn.Module):
 
     def forward(self, x: torch.Tensor):
         """(y, log |det dy/dx|) for a batch x of shape (B, dim)."""
+        x = check_tensor("x", x, shape=(None, self.mask.numel()))
         kept = x * self.mask
         s, t = self._scale_shift(kept)
         return kept + (1.0 - self.mask) * (x * torch.exp(s) + t), s.sum(-1)
 
     def inverse(self, y: torch.Tensor):
         """(x, log |det dx/dy|): x = b y + (1 - b)(y - t(b y)) exp(-s(b y)) (eq. 9.9)."""
+        y = check_tensor("y", y, shape=(None, self.mask.numel()))
         kept = y * self.mask
         s, t = self._scale_shift(kept)
         return kept + (1.0 - self.mask) * (y - t) * torch.exp(-s), -s.sum(-1)
@@ -120,13 +126,7 @@ class RealNVP(nn.Module):
         )
 
     def _check(self, name: str, x) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor):
-            x = torch.as_tensor(np.asarray(x), dtype=torch.get_default_dtype())
-        if x.ndim != 2 or x.shape[1] != self.dim:
-            raise ValueError(f"{name} must have shape (batch, {self.dim}), got {tuple(x.shape)}")
-        if not torch.isfinite(x).all():
-            raise ValueError(f"{name} must contain only finite values (found nan or inf)")
-        return x
+        return check_tensor(name, x, shape=(None, self.dim))
 
     def forward(self, x):
         """(z, log |det dz/dx|): push a batch x (B, dim) through every layer to the base space."""
@@ -151,6 +151,7 @@ class RealNVP(nn.Module):
     @staticmethod
     def base_log_prob(z: torch.Tensor) -> torch.Tensor:
         """log N(z; 0, I) summed over the last axis."""
+        z = check_tensor("z", z, ndim=(1, 2))
         return -0.5 * (z**2).sum(-1) - 0.5 * z.shape[-1] * _LOG_2PI
 
     def log_prob(self, x):
@@ -161,6 +162,7 @@ class RealNVP(nn.Module):
     def sample_with_log_prob(self, n: int, generator: torch.Generator | None = None):
         """(x, log p_theta(x)) for x = T^{-1}(z), z ~ N(0, I): differentiable (reparameterised)."""
         n = check_int("n", n, minimum=1)
+        _check_generator(generator)
         p = next(self.parameters())
         z = torch.randn(n, self.dim, generator=generator, dtype=p.dtype).to(p.device)
         x, log_det_inv = self._inverse(z)
@@ -185,10 +187,10 @@ def gmm_log_prob(x, means, std: float, weights=None) -> torch.Tensor:
 
     ``x`` (B, d) tensor or array, ``means`` (K, d), ``weights`` (K,) summing to 1 (uniform if None).
     """
-    x = torch.as_tensor(x, dtype=torch.get_default_dtype())
+    x = check_tensor("x", x, ndim=2)
     means = torch.as_tensor(check_array("means", means, ndim=2), dtype=x.dtype)
-    if x.ndim != 2 or x.shape[1] != means.shape[1]:
-        raise ValueError(f"x must have shape (batch, {means.shape[1]}), got {tuple(x.shape)}")
+    if x.shape[1] != means.shape[1]:
+        raise ValueError(f"x (batch, {x.shape[1]}) and means (K, {means.shape[1]}) must have the same dimension")
     std = check_positive("std", std)
     k, d = means.shape
     w = np.full(k, 1.0 / k) if weights is None else check_array("weights", weights, shape=(k,))
@@ -250,6 +252,24 @@ def box_muller_log_det(u) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- training
+def _check_generator(generator):
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+
+
+def _check_flow(flow) -> nn.Module:
+    check_module("flow", flow)
+    if not isinstance(getattr(flow, "dim", None), int):
+        raise TypeError(f"flow must be a flow with an integer attribute dim (a RealNVP), got {type(flow).__name__}")
+    return flow
+
+
+def _check_snapshots(snapshot_steps, steps: int) -> list[int]:
+    if isinstance(snapshot_steps, (str, bytes)) or not hasattr(snapshot_steps, "__iter__"):
+        raise ValueError(f"snapshot_steps must be a sequence of step numbers, got {snapshot_steps!r}")
+    return [check_int("snapshot_steps", s, minimum=0, maximum=steps) for s in snapshot_steps]
+
+
 def _optimizer(flow: nn.Module, lr: float, steps: int):
     opt = torch.optim.Adam(flow.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=lr / 20)
@@ -283,10 +303,12 @@ def train_forward_kl(flow: RealNVP, data, steps: int, batch_size: int = 256, lr:
     (N, dim). Returns dict ``loss`` (steps,) the minibatch negative log-likelihood in nats and
     ``snapshots``: a list of (step, state_dict) at each step in ``snapshot_steps`` (0 = before training).
     """
+    _check_flow(flow)
     data = torch.as_tensor(check_array("data", data, shape=(None, flow.dim)), dtype=torch.get_default_dtype())
     steps = check_int("steps", steps, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr = check_positive("lr", lr)
+    snapshot_steps = _check_snapshots(snapshot_steps, steps)
     gen = torch_generator(seed)
 
     def nll(_step):
@@ -306,9 +328,12 @@ def train_reverse_kl(flow: RealNVP, log_target: Callable, steps: int, batch_size
     gradients flow through the samples (reparameterisation). Returns dict ``elbo`` (steps,) the
     minibatch ELBO and ``snapshots`` as in :func:`train_forward_kl`.
     """
+    _check_flow(flow)
+    check_callable("log_target", log_target)
     steps = check_int("steps", steps, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr = check_positive("lr", lr)
+    snapshot_steps = _check_snapshots(snapshot_steps, steps)
     gen = torch_generator(seed)
 
     def negative_elbo(_step):
@@ -327,6 +352,8 @@ def importance_weights(flow: RealNVP, log_target: Callable, n: int, seed: int = 
 
     Returns dict ``x`` (n, dim) and ``log_w`` (n,) as numpy arrays (float64).
     """
+    _check_flow(flow)
+    check_callable("log_target", log_target)
     n = check_int("n", n, minimum=1)
     x, log_q = flow.sample_with_log_prob(n, torch_generator(seed))
     log_w = (log_target(x) - log_q).double()
@@ -355,8 +382,9 @@ def log_z_estimates(log_w) -> dict:
 @torch.no_grad()
 def density_on_grid(flow: RealNVP, extent: float = 4.0, n_grid: int = 100):
     """(X, Y, p) with p = exp log p_theta on an n_grid x n_grid grid of [-extent, extent]^2 (dim 2)."""
+    _check_flow(flow)
     extent = check_positive("extent", extent)
-    n_grid = check_int("n_grid", n_grid, minimum=2)
+    n_grid = check_int("n_grid", n_grid, minimum=2, maximum=10**4)
     if flow.dim != 2:
         raise ValueError(f"density_on_grid needs a 2-D flow, got dim={flow.dim}")
     g = np.linspace(-extent, extent, n_grid)

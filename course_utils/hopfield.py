@@ -27,7 +27,7 @@ from scipy import optimize, special
 from scipy.optimize import elementwise
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_spins, check_symmetric
+from .validation import check_array, check_int, check_positive, check_spins, check_symmetric
 
 __all__ = [
     "ALPHA_MAX",
@@ -245,7 +245,14 @@ def ags_free_energy(m, q, r, alpha, T):
     where the alpha/2 comes from the zero diagonal of J. Its stationary points in
     (m, q, r) are the RS saddle-point equations. Arrays broadcast; needs T > 0.
     """
-    m, q, r, alpha, T = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (m, q, r, alpha, T)))
+    m = check_array("m", m, allow_empty=True)
+    q = check_array("q", q, allow_empty=True)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("q must lie in [0, 1] (an Edwards-Anderson overlap)")
+    r = check_positive("r", r, allow_zero=True)
+    alpha = check_positive("alpha", alpha, allow_zero=True)
+    T = check_array("T", T, allow_empty=True)
+    m, q, r, alpha, T = np.broadcast_arrays(m, q, r, alpha, T)
     if np.any(T <= 0):
         raise ValueError("T must be > 0 in ags_free_energy (at T = 0, C = beta(1 - q) is a separate unknown)")
     C = (1.0 - q) / T

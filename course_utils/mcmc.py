@@ -65,8 +65,10 @@ def stationary_distribution(P) -> np.ndarray:
 
 def detailed_balance_violation(P, pi) -> float:
     """max over x, x' of |pi(x) P[x, x'] - pi(x') P[x', x]|: zero iff detailed balance holds."""
-    P = check_array("P", P, ndim=2)
-    pi = check_array("pi", pi, shape=(P.shape[0],))
+    P = check_probabilities("P", check_array("P", P, ndim=2), axis=1)
+    if P.shape[0] != P.shape[1]:
+        raise ValueError(f"P must be a square stochastic matrix, got shape {P.shape}")
+    pi = check_probabilities("pi", check_array("pi", pi, shape=(P.shape[0],)))
     flux = pi[:, None] * P
     return float(np.max(np.abs(flux - flux.T)))
 

@@ -76,6 +76,8 @@ def _check_mu(mu, n_species: int) -> np.ndarray:
 
 def _check_configurations(sigma, n_species: int, name: str = "sigma") -> np.ndarray:
     arr = np.asarray(sigma)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     if arr.dtype.kind not in "iu":
         raise ValueError(
             f"{name} must be an integer array of species labels 0..{n_species - 1}, got dtype {arr.dtype}"
@@ -165,6 +167,7 @@ def structure_contacts(structures, n_species: int) -> np.ndarray:
 
     ``structures`` (M, L1, L2) -> boolean (M, 2, N, N).
     """
+    _check_configurations(structures, check_int("n_species", n_species, minimum=2), "structures")
     return contact_counts(structures, n_species) > 0
 
 

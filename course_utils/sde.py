@@ -45,9 +45,9 @@ def time_grid(t_grid) -> np.ndarray:
     """The time points t_0 < t_1 < ... < t_n from an increasing 1-D array or a tuple (t0, t1, n_steps)."""
     if isinstance(t_grid, tuple) and len(t_grid) == 3:
         t0, t1, n = t_grid
-        n = check_int("n_steps", n, minimum=1)
-        t0 = float(check_array("t0", t0, ndim=0))
-        t1 = float(check_array("t1", t1, ndim=0))
+        n = check_int("t_grid: n_steps", n, minimum=1)
+        t0 = float(check_array("t_grid: t0", t0, ndim=0))
+        t1 = float(check_array("t_grid: t1", t1, ndim=0))
         if not t1 > t0:
             raise ValueError(f"t_grid must run forward in time (t1 > t0), got t0={t0}, t1={t1}")
         return np.linspace(t0, t1, n + 1)
@@ -60,8 +60,12 @@ def time_grid(t_grid) -> np.ndarray:
 
 def _coefficient(name: str, f, x, t):
     """Evaluate a drift/diffusion callable f(x, t) (or a constant) and check it broadcasts to x."""
-    value = f(x, t) if callable(f) else f
-    value = np.asarray(value, dtype=float)
+    if callable(f):
+        value = np.asarray(f(x, t), dtype=float)
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name}(x, t) returned nan or inf at t = {t:.6g}")
+    else:
+        value = check_array(name, f)
     try:
         np.broadcast_shapes(value.shape, x.shape)
     except ValueError:

@@ -19,7 +19,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .seeding import torch_generator
-from .validation import check_array, check_int, check_positive
+from .validation import check_array, check_int, check_positive, check_tensor
 
 __all__ = [
     "gaussian_kl",
@@ -57,7 +57,7 @@ def gaussian_kl(mu, log_var, *, reduce: bool = True) -> torch.Tensor:
     ``mu`` and ``log_var`` have the same shape (..., k); returns (...) summed over the last axis,
     or the per-dimension terms (..., k) when ``reduce`` is false.
     """
-    mu, log_var = torch.as_tensor(mu), torch.as_tensor(log_var)
+    mu, log_var = check_tensor("mu", mu), check_tensor("log_var", log_var)
     if mu.shape != log_var.shape or mu.ndim == 0:
         raise ValueError(f"mu and log_var must have the same shape (..., k), got {tuple(mu.shape)} "
                          f"and {tuple(log_var.shape)}")

@@ -212,9 +212,12 @@ FIELDS = _rng(6).normal(size=(2, 4, 4))
 NOT_PROB = ("weights", "not summing to 1", np.array([0.5, 0.5, 0.5]))
 
 
-def _row(args, *, pos=(), nonneg=(), counts=(), free=(), extra=(), obj=None, no_empty=()):
-    return dict(args=args, pos=set(pos), nonneg=set(nonneg), counts=set(counts), free=set(free),
-                extra=list(extra), obj=obj, no_empty=set(no_empty))
+def _row(args, *, pos=(), nonneg=(), counts=(), counts0=(), free=(), extra=(), obj=None, no_empty=()):
+    """One table row: valid ``args``; ``pos``/``nonneg`` numbers > 0 / >= 0; ``counts``/``counts0``
+    integers >= 1 / >= 0 (both bounded: a huge value is bad); ``free`` arguments get no generic bad
+    values; ``extra`` (argument, label, bad value) triples: wrong shapes, mismatches, ranges."""
+    return dict(args=args, pos=set(pos), nonneg=set(nonneg), counts=set(counts), counts0=set(counts0),
+                free=set(free), extra=list(extra), obj=obj, no_empty=set(no_empty))
 
 
 def _examples():
@@ -229,7 +232,6 @@ def _examples():
     pats = hopfield.random_patterns(2, 8, seed=1)
     W_rbm = _rng(7).normal(size=(4, 2)) * 0.3
     data_spins = _spins(10, 4)
-    data01 = (data_spins > 0).astype(float)
     ex = {
         # ---------------------------------------------------------------- boltzmann
         "boltzmann.all_states": R(dict(N=3, start=0, stop=None), counts=["N"], nonneg=["start"]),
@@ -259,10 +261,11 @@ def _examples():
                                                   nonneg=["generations", "ddof"], counts=["n_samples"]),
         "collapse.regression_collapse": R(dict(d=2, T=10, T0=10, noise_std=0.5, n_generations=2, n_trials=3, seed=0,
                                                real_fraction=0.0, ridge=0.0),
-                                          counts=["d", "T", "T0", "n_generations", "n_trials"],
-                                          pos=["noise_std"], nonneg=["ridge", "real_fraction"]),
+                                          counts=["d", "T", "T0", "n_trials"], counts0=["n_generations"],
+                                          nonneg=["noise_std", "ridge", "real_fraction"]),
         "collapse.regression_collapse_theory": R(dict(d=2, T=10, T0=10, noise_std=0.5, n_generations=2),
-                                                 counts=["d", "T", "T0", "n_generations"], pos=["noise_std"]),
+                                                 counts=["d", "T", "T0"], counts0=["n_generations"],
+                                                 nonneg=["noise_std"]),
         "collapse.zipf_probabilities": R(dict(i=np.arange(1, 5), beta=2.0), pos=["i", "beta"]),
         "collapse.zipf_memory_error": R(dict(T=np.array([1, 10]), beta=2.0, n_trials=3, seed=0, k=None),
                                         pos=["T", "beta"], counts=["n_trials"]),
@@ -318,22 +321,22 @@ def _examples():
         "diffusion.speciation_time": R(dict(Lambda=2.0), pos=["Lambda"]),
         "diffusion.commitment_probability": R(dict(t=np.array([0.1, 1.0]), q0=np.array([0.5, -0.3]), weights=None),
                                               nonneg=["t"]),
-        "diffusion.collapse_time": R(dict(n=100, d=4), counts=["n", "d"]),
+        "diffusion.collapse_time": R(dict(n=100.0, d=4.0), pos=["n", "d"]),
         # ---------------------------------------------------------------- ebm
         "ebm.EnergyMLP": R(dict(dim=2, hidden=8, depth=1), counts=["dim", "hidden", "depth"]),
         "ebm.EnergyMLP.forward": R(dict(x=T), obj="energy", extra=[("x", "wrong dimension", torch.zeros(3, 5))]),
         "ebm.langevin_negatives": R(dict(energy=_lazy(lambda: _models()["energy"]()), x=T, n_steps=2, step_size=0.01,
-                                         generator=None), counts=["n_steps"], pos=["step_size"],
+                                         generator=None), counts0=["n_steps"], pos=["step_size"],
                                     extra=[("energy", "not callable", 3)]),
         "ebm.train_ebm": R(dict(data=X2, steps=2, batch=4, n_langevin=2, step_size=0.01, persistent=True, reinit=0.05,
                                 alpha=0.01, lr=1e-3, hidden=4, seed=0),
-                           counts=["steps", "batch", "n_langevin", "hidden"], pos=["step_size", "lr"],
+                           counts=["steps", "batch", "hidden"], counts0=["n_langevin"], pos=["step_size", "lr"],
                            nonneg=["alpha", "reinit"], extra=[("reinit", "above 1", 1.5)]),
         "ebm.latent_free_energy": R(dict(y=X2, W=np.array([[1.0], [0.5]]), beta=None),
                                     extra=[("W", "mismatched", np.ones((3, 1)))]),
         # ---------------------------------------------------------------- equivariance
         "equivariance.translate": R(dict(x=IMG, shift=(1, 2)), free=["shift"],
-                                    extra=[("shift", "three numbers", (1, 2, 3)), ("shift", "non-integers", (0.5, 1)),
+                                    extra=[("shift", "three numbers", (1, 2, 3)), ("shift", "nan", (np.nan, 1)),
                                            ("x", "not an image batch", np.zeros((4, 4)))]),
         "equivariance.conv2d": R(dict(x=IMG, kernel=np.ones((1, 1, 3, 3)), padding="circular", stride=1),
                                  counts=["stride"], extra=[("kernel", "wrong channels", np.ones((1, 2, 3, 3)))]),
@@ -355,12 +358,12 @@ def _examples():
         "equivariance.DistanceHistogramModel.features": R(dict(points=torch.zeros(2, 4, 3)), obj="dhm"),
         "equivariance.DistanceHistogramModel.forward": R(dict(points=torch.zeros(2, 4, 3)), obj="dhm"),
         # ---------------------------------------------------------------- fields
-        "fields.lattice_eigenvalues": R(dict(L=4, beta=1.0, mass2=0.1), counts=["L"], pos=["beta"],
-                                        nonneg=["mass2"]),
+        "fields.lattice_eigenvalues": R(dict(L=4, beta=1.0, mass2=0.1), counts=["L"], nonneg=["beta", "mass2"]),
         "fields.laplacian": R(dict(x=FIELDS)),
         "fields.phi4_energy": R(dict(x=FIELDS, beta=1.0, lam=0.5, mass2=0.0), nonneg=["beta", "lam"]),
         "fields.phi4_grad": R(dict(x=FIELDS, beta=1.0, lam=0.5, mass2=0.0), nonneg=["beta", "lam"]),
-        "fields.gaussian_field": R(dict(n=2, L=4, beta=1.0, mass2=1.0, seed=0), counts=["n", "L"], pos=["beta", "mass2"]),
+        "fields.gaussian_field": R(dict(n=2, L=4, beta=1.0, mass2=1.0, seed=0), counts=["n", "L"], nonneg=["beta"],
+                                   pos=["mass2"]),
         "fields.langevin_phi4": R(dict(x0=FIELDS, beta=1.0, lam=0.5, mass2=0.0, n_steps=3, eta=0.01, seed=0,
                                        record_every=1), counts=["n_steps", "record_every"], pos=["eta"],
                                   nonneg=["beta", "lam"]),
@@ -368,7 +371,8 @@ def _examples():
         "fields.haar_merge": R(dict(coarse=np.zeros((2, 2, 2)), details=np.zeros((2, 3, 2, 2))),
                                extra=[("details", "mismatched", np.zeros((2, 3, 3, 3)))]),
         "fields.haar_matrix": R(dict(L=4), counts=["L"], extra=[("L", "odd", 3)]),
-        "fields.scale_conditioning": R(dict(L=4, beta=1.0, mass2=0.1, levels=None), counts=["L"], pos=["beta", "mass2"]),
+        "fields.scale_conditioning": R(dict(L=4, beta=1.0, mass2=0.1, levels=None), counts=["L"], nonneg=["beta"],
+                                       pos=["mass2"]),
         "fields.block_average": R(dict(x=FIELDS, b=2), counts=["b"], extra=[("b", "not a divisor", 3)]),
         "fields.binder_cumulant": R(dict(m=np.array([0.1, -0.2, 0.3]), axis=None)),
         "fields.autocorr_time": R(dict(series=_rng(1).normal(size=20), c=5.0), pos=["c"]),
@@ -582,7 +586,7 @@ def _examples():
         "sde.brownian_motion": R(dict(n_paths=3, t_grid=np.linspace(0, 1, 5), dim=None, seed=0), counts=["n_paths"],
                                  extra=[("dim", "zero", 0)]),
         "sde.euler_maruyama": R(dict(drift=_drift, diffusion=1.0, x0=np.zeros((4, 2)), t_grid=(0.0, 1.0, 5), seed=0,
-                                     dW=None, return_path=True),
+                                     dW=None, return_path=True), free=["drift"],
                                 extra=[("drift", "None", None), ("diffusion", "None", None),
                                        ("t_grid", "huge number of steps", (0.0, 1.0, HUGE))]),
         "sde.fokker_planck_1d": R(dict(drift=lambda x, t: -x, diffusion=1.0, p0=np.exp(-np.linspace(-3, 3, 31) ** 2),
@@ -629,7 +633,7 @@ def _examples():
                                                                 ("betas", "above 1", (1.5, 0.999))]),
         "training.make_mlp": R(dict(in_dim=2, width=4, depth=2, out_dim=1, init="kaiming", activation="relu",
                                     norm=None, residual=False, residual_scale=1.0),
-                               counts=["in_dim", "width", "depth", "out_dim"], nonneg=["residual_scale"],
+                               counts=["in_dim", "width", "out_dim"], counts0=["depth"], nonneg=["residual_scale"],
                                extra=[("norm", "unknown", "nonexistent")]),
         "training.layer_gradient_norms": R(dict(model=_lazy(lambda: _models()["mlp"]()), x=torch.zeros(3, 2), y=None),
                                            extra=[("x", "wrong dimension", torch.zeros(3, 5))]),
@@ -670,7 +674,7 @@ def _examples():
         "validation.check_positive": R(dict(name="x", value=1.0, allow_zero=False), free=["name", "value"],
                                        extra=[("name", "not a string", 3)]),
         "validation.check_in_range": R(dict(name="x", value=0.5, low=0.0, high=1.0, closed=True),
-                                       free=["name", "value"], extra=[("low", "above high", 2.0)]),
+                                       free=["name", "value", "low", "high"], extra=[("low", "above high", 2.0)]),
         "validation.check_array": R(dict(name="x", value=np.zeros(2), ndim=None, shape=None, finite=True, dtype=float),
                                     free=["name", "value", "dtype"], extra=[("name", "not a string", 3)]),
         "validation.check_spins": R(dict(name="x", value=np.ones(2), ndim=None), free=["name", "value"],
@@ -679,10 +683,25 @@ def _examples():
                                             free=["name", "value"], pos=["atol"]),
         "validation.check_symmetric": R(dict(name="x", value=np.eye(2), zero_diagonal=False, atol=1e-10),
                                         free=["name", "value"], pos=["atol"]),
+        "validation.check_real": R(dict(name="x", value=0.5), free=["name", "value"],
+                                   extra=[("name", "not a string", 3)]),
+        "validation.check_seed": R(dict(name="seed", value=3, allow_generator=False), free=["name", "value"],
+                                   extra=[("name", "not a string", 3)]),
+        "validation.check_callable": R(dict(name="f", value=_velocity, optional=False), free=["name", "value"],
+                                       extra=[("name", "not a string", 3)]),
+        "validation.check_memory": R(dict(name="n", n_bytes=8.0, what="the arrays"), free=["name", "what", "n_bytes"],
+                                     extra=[("name", "not a string", 3), ("n_bytes", "nan", np.nan),
+                                            ("n_bytes", "negative", -1.0), ("n_bytes", "wrong type (str)", "abc")]),
+        "validation.check_tensor": R(dict(name="x", value=torch.zeros(2), ndim=None, shape=None, finite=True,
+                                          allow_empty=False), free=["name", "value"],
+                                     extra=[("name", "not a string", 3)]),
+        "validation.check_module": R(dict(name="model", value=_lazy(lambda: _models()["mlp"]()), cls=None),
+                                     free=["name", "value"], extra=[("name", "not a string", 3)]),
         # ---------------------------------------------------------------- wavelet_rg
         "wavelet_rg.WaveletRGModel": R(dict(L=8, n_levels=1, radius=1, scales=np.ones(2)),
                                        counts=["L", "n_levels", "radius"]),
-        "wavelet_rg.WaveletRGModel.couplings": R(dict(name="mass"), obj="wrg", extra=[("name", "unknown", "nonexistent")],
+        "wavelet_rg.WaveletRGModel.couplings": R(dict(name="mass"), obj="wrg",
+                                                 extra=[("name", "unknown", "nonexistent")],
                                                  free=["name"]),
         "wavelet_rg.WaveletRGModel.condition_numbers": R(dict(), obj="wrg"),
         "wavelet_rg.fit_wavelet_rg": R(dict(phi=_rng(1).normal(size=(8, 8, 8)), n_levels=1, radius=1, quartic=True,
@@ -786,6 +805,8 @@ def bad_values(row: dict, params: dict) -> list[tuple[str, str, object]]:
             out.append((arg, label, bad))
         if arg in row["counts"]:
             out += [(arg, "zero", 0), (arg, "negative", -1), (arg, "huge", HUGE)]
+        elif arg in row["counts0"]:
+            out += [(arg, "negative", -1), (arg, "huge", HUGE)]
         elif arg in row["pos"]:
             out += [(arg, "zero", _zero(value)), (arg, "negative", _negative(value))]
         elif arg in row["nonneg"]:
@@ -854,10 +875,11 @@ def classify(key: str, func, row: dict, arg: str, bad, params) -> tuple[str, str
     except (ValueError, TypeError) as err:
         signal.alarm(0)
         frames = traceback.extract_tb(err.__traceback__)[2:]  # drop classify and _call
-        outside = [f for f in frames if not Path(f.filename).resolve().is_relative_to(PKG_DIR)]
+        inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(PKG_DIR)]
         msg = str(err)
-        if outside or len(frames) > MAX_FRAMES:
-            where = outside[-1].filename if outside else f"{len(frames)} frames"
+        # raised in course_utils itself (a decorator such as torch.no_grad may wrap the call)
+        if not frames or frames[-1] not in inside or len(inside) > MAX_FRAMES:
+            where = frames[-1].filename if frames and frames[-1] not in inside else f"{len(inside)} frames"
             return "deep", f"{type(err).__name__} from {where}: {msg[:120]}"
         if re.search(rf"(?<![A-Za-z0-9_]){re.escape(arg)}(?![A-Za-z0-9_])", msg):
             return "clear", msg[:160]
@@ -865,8 +887,6 @@ def classify(key: str, func, row: dict, arg: str, bad, params) -> tuple[str, str
         if others:
             return "wrong_name", f"names {others}: {msg[:120]}"
         return "generic", msg[:160]
-    except _Hang:  # pragma: no cover - the alarm fired inside an except clause
-        return "hung", f"no answer within {TIMEOUT_S} s"
     except Exception as err:  # noqa: BLE001 - any other exception is the failure being measured
         return "other_exception", f"{type(err).__name__}: {str(err)[:120]}"
     finally:
@@ -886,8 +906,19 @@ def _params(key, func):
     return {n: p for n, p in sig.parameters.items() if n != "self"}
 
 
+# import what torch loads lazily on the first optimizer step now, so that a timeout can never
+# interrupt that import half-way (which would break every later case)
+_warm = torch.zeros(1, requires_grad=True)
+_opt = torch.optim.Adam([_warm])
+_warm.sum().backward()
+_opt.step()
 CALLABLES = public_callables()
 EXAMPLES = _examples()
+
+
+#: cases that still fail (one id a line, as printed by ``python tests/test_bad_input.py -v``): each
+#: is an expected failure, strict, so fixing one makes the test fail until its line is removed
+KNOWN_GAPS = set(Path(__file__).with_name("bad_input_known_gaps.txt").read_text().splitlines())
 
 
 def _cases():
@@ -898,7 +929,10 @@ def _cases():
             continue
         params = _params(key, CALLABLES[key])
         for arg, label, bad in bad_values(row, params):
-            cases.append(pytest.param(key, arg, bad, id=f"{key}-{arg}-{label}"))
+            case_id = f"{key}-{arg}-{label}"
+            marks = [pytest.mark.xfail(strict=True, reason="known gap, see bad_input_known_gaps.txt")] \
+                if case_id in KNOWN_GAPS else []
+            cases.append(pytest.param(key, arg, bad, id=case_id, marks=marks))
     return cases
 
 
@@ -918,8 +952,8 @@ def test_examples_name_real_parameters():
             continue
         unknown = set(row["args"]) - set(params)
         assert not unknown, f"{key}: example names unknown parameters {unknown}"
-        marked = row["pos"] | row["nonneg"] | row["counts"] | {e[0] for e in row["extra"]}
-        assert marked <= set(row["args"]), f"{key}: markers for arguments without an example {marked - set(row['args'])}"
+        marked = row["pos"] | row["nonneg"] | row["counts"] | row["counts0"] | {e[0] for e in row["extra"]}
+        assert marked <= set(row["args"]), f"{key}: markers for arguments without examples {marked - set(row['args'])}"
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLES))
@@ -939,12 +973,15 @@ def test_bad_input_rejected(key, arg, bad):
 
 
 # ----------------------------------------------------------------------------- report
-def report(verbose: bool = False) -> Counter:
-    """Run every case and print the counts per category (and the failures with -v)."""
+def report(verbose: bool = False, prefixes=()) -> Counter:
+    """Run every case (or those of callables starting with one of ``prefixes``) and print the
+    counts per category (and the failures with -v)."""
     os.environ.setdefault("COURSE_UTILS_STATIC", "1")
     counts, failures = Counter(), []
     for param in _cases():
         key, arg, bad = param.values
+        if prefixes and not key.startswith(tuple(prefixes)):
+            continue
         func = CALLABLES[key]
         cat, detail = classify(key, func, EXAMPLES[key], arg, bad, _params(key, func))
         counts[cat] += 1
@@ -961,4 +998,4 @@ def report(verbose: bool = False) -> Counter:
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    report(verbose="-v" in sys.argv)
+    report(verbose="-v" in sys.argv, prefixes=[a for a in sys.argv[1:] if not a.startswith("-")])
