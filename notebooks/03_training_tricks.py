@@ -421,16 +421,16 @@ assert np.all((grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0] > 1) & (gr
 # Finally, train a deep MLP (12 hidden layers of width 32) on Friedman's regression problem
 # $y = 10\sin(\pi x_1x_2) + 20(x_3-\tfrac12)^2 + 10x_4 + 5x_5$ with 10 inputs, 5 of them
 # irrelevant (inputs and target standardised). Same data, same plain full-batch gradient
-# descent with step $0.02$: only the initialisation, normalisation or residual connections
+# descent with step $0.01$: only the initialisation, normalisation or residual connections
 # change. One training run is one draw: the final loss of a deep network depends strongly on
-# its random initialisation (here the naive LeCun network ends anywhere between 0.2 and 1.0),
+# its random initialisation (here the naive LeCun network ends anywhere between 0.5 and 1.0),
 # so every setting is trained from `n_seeds` initialisations and compared by its median.
 
 # %%
 X_f, y_f = make_friedman1(n_samples=256, n_features=10, noise=0.0, random_state=0)
 X_f = (X_f - X_f.mean(axis=0)) / X_f.std(axis=0)
 y_f = ((y_f - y_f.mean()) / y_f.std())[:, None]
-L_train, steps, n_seeds = 12, 150, 5  # steps = 1000, n_seeds = 20 for class: the gaps persist
+L_train, steps, n_seeds = 12, 200, 5  # steps = 1000, n_seeds = 20 for class: the gaps persist
 train_configs = {
     "constant": dict(init="constant"),
     "LeCun": dict(init="lecun"),
@@ -445,7 +445,7 @@ for name, kw in train_configs.items():
     for k in range(n_seeds):
         cu.manual_seed(k)
         model = tr.make_mlp(10, 32, L_train, **kw)
-        runs.append(tr.train_regression(model, X_f, y_f, steps, 0.02, optimizer="sgd"))
+        runs.append(tr.train_regression(model, X_f, y_f, steps, 0.01, optimizer="sgd"))
         models.setdefault(name, model)
     curves[name] = np.array(runs)
 
@@ -461,13 +461,15 @@ plt.show()
 
 # %%
 # Check: the median final loss over the initialisations (a diverged run counts as +inf).
-# The seed-to-seed spread is large (measured over 12 initialisations at step 150: LeCun 0.2-1.0,
-# Kaiming 0.07-0.21 with 1 divergence, LayerNorm 0.05-0.33, residual 0.10-0.19, BatchNorm < 0.002,
-# constant 0.566 for all), so we assert only gaps that the medians of 5 runs keep for any draw:
+# The seed-to-seed spread is large (measured over 12 initialisations, step 0.01, 200 steps: LeCun
+# 0.54-1.00, Kaiming 0.14-0.27 with 1 run of 12 diverging, LayerNorm 0.04-0.21, residual 0.14-0.21,
+# BatchNorm < 0.005, constant 0.66 for all; at step 0.02 Kaiming diverged in 2 of 12 and the LeCun
+# runs that escaped their plateau reached 0.26, too close to call), so we assert only gaps that the
+# medians of 5 runs keep for any draw (a median fails only if 3 of 5 runs misbehave):
 # - every trick beats plain LeCun (rules out "the tricks only change the speed at which all of them
 #   plateau": equal medians would fail this);
-# - BatchNorm by more than a factor 10 (its worst run, 0.002, is 100x below LeCun's best, 0.2);
-# - the constant initialisation is stuck above Kaiming (a width-one network in disguise: 0.566 vs <= 0.21).
+# - BatchNorm by more than a factor 10 (its worst run is 100x below LeCun's best);
+# - the constant initialisation is stuck above Kaiming (a width-one network in disguise: 0.66 vs <= 0.27).
 # The final losses themselves are chaotic (round-off in a CPU kernel moves them by several percent),
 # so they are printed as the asserted inequalities.
 final = {name: np.median(np.where(np.isfinite(c[:, -1]), c[:, -1], np.inf)) for name, c in curves.items()}
@@ -484,7 +486,7 @@ assert final["constant"] > final["Kaiming"]
 # The constant network learns a little (it is a width-one network in disguise). LeCun
 # barely starts in most initialisations, because the gradient reaching the first layers is
 # $2^{-12}$ of the last one; in some it escapes the plateau late, hence its wide band. Kaiming
-# trains (at this step size it occasionally diverges: the band's missing runs), and
+# trains (though about 1 initialisation in 12 diverges at this step size), and
 # normalisation or a residual stream rescue LeCun. BatchNorm wins big
 # here, but remember section 3: its training loss uses batch statistics, and a model used in
 # `eval()` mode runs on the running averages instead.
@@ -527,7 +529,9 @@ Xt, yt = torch.tensor(X_f, dtype=torch.float32), torch.tensor(y_f, dtype=torch.f
 with torch.no_grad():
     train_mode = float(((bn_model.train()(Xt) - yt) ** 2).mean())
     eval_mode = float(((bn_model.eval()(Xt) - yt) ** 2).mean())
-# the two losses are of a trained network (chaotic in their last digits): print their order of magnitude
+# NBVAL_TOLERANCE rtol=0.5
+# (the losses of a trained network are chaotic: round-off in another CPU kernel moves them by tens
+# of percent; only their order of magnitude is stable, so the comparison accepts a factor ~1.5)
 print(f"MSE with batch statistics ~{train_mode:.0e}, with running statistics ~{eval_mode:.0e}")
 
 # %% [markdown]

@@ -65,8 +65,9 @@ rng = cu.setup(seed=0)
 # finds one or the other (eq. 5.2 of the notes).
 
 # %%
-x_data = rng.uniform(0.2, 2.0, 400)
-y_data = rng.choice([-1.0, 1.0], 400) * np.sqrt(x_data) + 0.05 * rng.standard_normal(400)
+n_data = 2000
+x_data = rng.uniform(0.2, 2.0, n_data)
+y_data = rng.choice([-1.0, 1.0], n_data) * np.sqrt(x_data) + 0.05 * rng.standard_normal(n_data)
 
 # least-squares regression on polynomial features: the best feed-forward predictor of y
 poly = np.vander(x_data, 4)
@@ -78,7 +79,7 @@ for _ in range(1000):  # gradient descent on y of f(x, y) = (y^2 - x)^2, all sta
     y_hat -= 0.02 * 4 * y_hat * (y_hat**2 - x_query)
 
 fig, ax = plt.subplots(figsize=(6, 3.8))
-ax.plot(x_data, y_data, ".", ms=3, alpha=0.4, label="data")
+ax.plot(x_data, y_data, ".", ms=2, alpha=0.3, label="data")
 xs = np.linspace(0.2, 2.0, 100)
 ax.plot(xs, np.vander(xs, 4) @ coef, "C2", lw=2, label="least-squares regression")
 for k, row in enumerate(y_hat):
@@ -89,12 +90,17 @@ plt.show()
 
 # %%
 # Check: every EBM answer is an exact branch +-sqrt(x) (gradient descent converges to 1e-6),
-# while the regression stays near the useless mean 0 (|y| < 0.15 vs branches of size >= 0.5).
+# while the regression stays near the useless mean 0, far from both branches: |y_reg| / sqrt(x) < 0.5.
+# A regression that found a branch would give a ratio of 1. The fitted cubic deviates from 0 only
+# by the sampling noise of the random signs: over 200 seeds with 2000 points the largest ratio
+# was 0.23 (median 0.09; with 400 points it reached 0.58, too close to call).
 branch_error = np.abs(np.abs(y_hat) - np.sqrt(x_query)).max()
+reg_ratio = (np.abs(np.vander(x_query, 4) @ coef) / np.sqrt(x_query)).max()
 print("EBM answers on a branch to 1e-6:", branch_error < 1e-6)
 print("both branches found at every x :", bool(np.all((y_hat.max(0) > 0) & (y_hat.min(0) < 0))))
-print(f"largest |regression prediction|: {np.abs(np.vander(x_query, 4) @ coef).max():.3f}")
-assert branch_error < 1e-6 and np.abs(np.vander(x_query, 4) @ coef).max() < 0.15
+print(f"largest |regression| / branch  : {reg_ratio:.2f}")
+assert branch_error < 1e-6 and np.all((y_hat.max(0) > 0) & (y_hat.min(0) < 0))
+assert reg_ratio < 0.5
 
 # %% [markdown]
 # ## 2. Why contrastive: learning an Ising model
@@ -361,11 +367,14 @@ plt.show()
 
 # %%
 # Check: with two dimensions only, the contrastively trained map separates the classes
-# better than PCA (597 test digits: each accuracy has a standard error ~0.02, their
-# difference ~0.027; we ask for a gain of 3 of those, 0.08).
+# better than PCA. 597 test digits: each accuracy has a standard error ~0.02 and their
+# difference ~0.027, so a map no better than PCA (the wrong claim) would give a gain of 0 +- 0.027.
+# Measured over 8 seeds (COURSE_UTILS_SEED = 0..7): gains 0.07-0.13, mean 0.11. We ask for 0.05:
+# 1.9 standard errors above the null, 2.4 seed-to-seed deviations below the mean gain.
 acc_triplet, acc_pca = knn_accuracy(emb), knn_accuracy(emb_pca)
 print(f"5-NN test accuracy in 2-D: triplet {acc_triplet:.2f}, PCA {acc_pca:.2f}")
-assert acc_triplet > acc_pca + 0.08
+print("gain over PCA > 0.05:", acc_triplet > acc_pca + 0.05)
+assert acc_triplet > acc_pca + 0.05
 
 # %% [markdown]
 # ## Exercises

@@ -164,13 +164,15 @@ plt.show()
 # %% [markdown]
 # **Assembly from a seed.** Fill the lattice with a random mixture and put a $16\times16$
 # fragment of one structure in the middle, then let the heat bath run at $T=0.78$: just
-# below melting, where the disordered mixture does not nucleate crystals by itself, but a
-# fragment, being a ready-made nucleus, grows. Two chains get a fragment of structure 1,
+# below melting, where the disordered mixture rarely nucleates crystals by itself, but a
+# fragment, being a ready-made nucleus, grows. (For some draws of the structures the mixture
+# does nucleate on its own, into patches of both; the seeded structure then wins by
+# coarsening, more slowly: rerun with `COURSE_UTILS_SEED=1` to see it.) Two chains get a fragment of structure 1,
 # two of structure 2; same couplings, same temperature.
 
 # %%
 T_assembly = 0.78
-sweeps_assembly = 200
+sweeps_assembly = 300
 seed_of_chain = np.array([0, 0, 1, 1])
 sigma0 = rng.integers(0, N_species, size=(4, L, L))
 for b, a in enumerate(seed_of_chain):
@@ -202,7 +204,7 @@ for k, b in enumerate((0, 2)):
 plt.show()
 
 # %% [markdown]
-# **Check: the seed decides.** Every chain should end in the structure it was seeded
+# **Check: the seed decides.** Every chain should end mostly in the structure it was seeded
 # with ($m\approx1$, minus thermal defects) and not in the other ($m$ near the random
 # value $1/N\approx0.016$, plus the few contacts two random structures share).
 
@@ -211,9 +213,14 @@ final_m = assembly["overlap"][:, -1]
 m_own = final_m[np.arange(4), seed_of_chain]
 m_other = final_m[np.arange(4), 1 - seed_of_chain]
 print("overlap with the seeded structure:", m_own.round(2), "  with the other:", m_other.round(2))
-# at T = 0.78 a few per cent of bonds are thermally broken; the other structure shares
-# ~M*4/N of contacts by chance (the 0.125 above): 0.9 and 0.1 leave room for both
-assert np.all(m_own > 0.9) and np.all(m_other < 0.1)
+# If the seed did not matter, each chain would end in either structure (or a mixture of both)
+# whatever its fragment: m_own - m_other would scatter around 0. Measured over 8 draws of the
+# structures (COURSE_UTILS_SEED = 0..7) and T = 0.70-0.78, the seeded structure led in every
+# chain; the closest case (a draw whose structures share 7 of 128 contacts, 4x the chance level,
+# where the mixture nucleates on its own) was m_own = 0.58 against m_other = 0.26 after 300
+# sweeps, typical draws give 0.98 against 0.02. We ask for a lead of 0.2 in every chain.
+print("lead of the seeded structure in every chain > 0.2:", bool(np.all(m_own - m_other > 0.2)))
+assert np.all(m_own - m_other > 0.2)
 
 # %% [markdown]
 # ## 3. Capacity: how many structures fit?
