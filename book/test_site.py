@@ -9,6 +9,13 @@ exception, and no request leaves localhost (MathJax comes from the build, not a 
 A screenshot of the top of each page, and one centred on its first figure, go to
 _build/book/screenshots/.
 
+On a phone (390 x 844) and on a desktop (1280 x 900): the navigation opens from the visible
+toggle and lists every lecture, the page has one header band (no second navbar), no math
+node is wider than its box unless it scrolls, and on the phone a figure wider than the page
+opens at full size on a tap, in a box that scrolls. Screenshots: phone-nav-open.png,
+desktop-nav.png, phone-figure-zoomed.png, NN_topic-phone.png. No page of the built site
+holds an ``OWNER`` placeholder or a ``shared/`` path (the authors' notes folder).
+
 Not collected by plain `make test` (pytest's testpaths are tests/ and notebooks/, and
 book/ is in norecursedirs). A missing Chromium fails the test; it never skips.
 """
@@ -39,6 +46,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--hide-scrollbars", "--window-size=1280,900"]
 PAGE_TIMEOUT = 90  # seconds for one page to load and typeset (2 busy cores)
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+DESKTOP = {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}
 
 
 def chromium() -> str:
@@ -199,6 +208,79 @@ CHECKS_JS = r"""
 })()
 """
 
+# the layout: header bands, sidebar toggles, math nodes wider than their box, wide figures
+LAYOUT_JS = r"""
+(async () => {
+  for (let i = 0; i < 100 && document.documentElement.dataset.courseLayout !== 'done'; i++) {
+    await new Promise(r => setTimeout(r, 100));  // course.js marks wide math once MathJax has typeset
+  }
+  const visible = e => !!e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
+                       && e.getBoundingClientRect().height > 0;
+  const headers = Array.from(document.querySelectorAll('header, .bd-header, .bd-header-article'))
+                       .filter(visible).map(h => h.id || h.className);
+  // a math node is cut when its box clips it (overflow hidden, content wider by more than a glyph's
+  // overhang), or when it runs past the right edge of the article without a scroll box
+  const article = (document.querySelector('article') || document.body).getBoundingClientRect();
+  const cut = Array.from(document.querySelectorAll('main span.math, main div.math')).filter(m => {
+    const inner = m.querySelector('mjx-container');
+    if (!inner || !visible(m) || m.closest('.prev-next-area, .prev-next-footer, footer')) return false;
+    const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+    const box = scrolls(inner) ? inner : scrolls(m) ? m : null;  // display math: MathJax's box scrolls
+    const clipped = !box && ['hidden', 'clip'].includes(getComputedStyle(m).overflowX)
+                    && inner.scrollWidth > m.clientWidth + 2;
+    return clipped || (box || inner).getBoundingClientRect().right > article.right + 2;
+  }).map(m => m.textContent.slice(0, 60));
+  const wide = Array.from(document.querySelectorAll('main .cell_output img'))
+                    .filter(i => i.naturalWidth > i.clientWidth + 2).length;
+  return {headerBands: headers, searchBoxes: Array.from(document.querySelectorAll('.search-button, form.bd-search'))
+          .filter(visible).length, mathCut: cut, wideFigures: wide,
+          pageWidth: document.documentElement.scrollWidth, viewport: window.innerWidth,
+          courseLayout: document.documentElement.dataset.courseLayout === 'done'};
+})()
+"""
+
+# click the visible primary (navigation) toggle; report what the reader then sees
+OPEN_NAV_JS = r"""
+(async () => {
+  const visible = e => {  // laid out, not hidden, and on the screen (an off-canvas sidebar is not seen)
+    if (!e || e.getClientRects().length === 0 || getComputedStyle(e).visibility === 'hidden') return false;
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > 0 && r.left < window.innerWidth;
+  };
+  window.scrollTo(0, 0);
+  const here = location.pathname.split('/').pop().replace('.html', '');
+  const toggle = Array.from(document.querySelectorAll('.primary-toggle')).find(visible);
+  if (!toggle) return {toggle: false};
+  const links = () => {
+    const dialog = document.querySelector('#pst-primary-sidebar-modal');
+    const root = dialog && dialog.open ? dialog : document.querySelector('#pst-primary-sidebar');
+    return Array.from(root ? root.querySelectorAll('a[href]') : []).filter(visible)
+      .map(a => a.getAttribute('href').split('#')[0].split('/').pop().replace('.html', '') || here);
+  };
+  const before = links();
+  toggle.click();
+  await new Promise(r => setTimeout(r, 400));
+  const dialog = document.querySelector('#pst-primary-sidebar-modal');
+  return {toggle: true, before, after: links(), dialogOpen: !!(dialog && dialog.open)};
+})()
+"""
+
+# tap the first figure wider than its box; report its width before and after, and whether its box scrolls
+ZOOM_FIGURE_JS = r"""
+(async () => {
+  const img = Array.from(document.querySelectorAll('main .cell_output img'))
+                   .find(i => i.naturalWidth > i.clientWidth + 2);
+  if (!img) return null;
+  img.scrollIntoView({block: 'center'});
+  const before = img.clientWidth;
+  img.click();
+  await new Promise(r => setTimeout(r, 300));
+  const box = img.parentElement;
+  return {natural: img.naturalWidth, before, after: img.clientWidth, boxScrolls: box.scrollWidth > box.clientWidth,
+          hint: getComputedStyle(box.querySelector('.fig-hint') || img).display !== 'none'};
+})()
+"""
+
 SCROLL_TO_FIGURE_JS = r"""
 (() => {
   const i = document.querySelector('main img[src*="_images/"]');
@@ -209,19 +291,25 @@ SCROLL_TO_FIGURE_JS = r"""
 """
 
 
-def visit(browser: DevTools, url: str, shot: Path) -> tuple[dict, list[str], list[str]]:
-    """Open ``url`` in a fresh tab; return the page checks, the console errors and the external requests."""
+def visit(browser: DevTools, url: str, shot: Path, screen: dict = DESKTOP,
+          then=None) -> tuple[dict, list[str], list[str]]:
+    """Open ``url`` in a fresh tab of size ``screen``; return the page checks, the console errors and
+    the external requests. ``then(browser, session, checks)`` runs more checks in the open page."""
     target = browser.send("Target.createTarget", url="about:blank")["targetId"]
     session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
     try:
         for domain in ("Page", "Runtime", "Log", "Network"):
             browser.send(f"{domain}.enable", session)
-        browser.send("Emulation.setDeviceMetricsOverride", session, width=1280, height=900,
-                     deviceScaleFactor=1, mobile=False)
+        browser.send("Emulation.setDeviceMetricsOverride", session, **screen)
+        if os.environ.get("BOOK_WITHOUT_FIXES"):  # for testing the test: the theme as it comes
+            browser.send("Network.setBlockedURLs", session, urls=["*/_static/course.css*", "*/_static/course.js*"])
+        if screen["mobile"]:
+            browser.send("Emulation.setTouchEmulationEnabled", session, enabled=True)
         start = len(browser.events)
         browser.send("Page.navigate", session, url=url)
         browser.wait_for("Page.loadEventFired", session)
         checks = browser.evaluate(session, CHECKS_JS)
+        checks.update(browser.evaluate(session, LAYOUT_JS))
         time.sleep(0.3)  # let late console messages arrive
         shot.parent.mkdir(parents=True, exist_ok=True)
         png = browser.send("Page.captureScreenshot", session, format="png")["data"]
@@ -230,6 +318,8 @@ def visit(browser: DevTools, url: str, shot: Path) -> tuple[dict, list[str], lis
             time.sleep(0.3)
             png = browser.send("Page.captureScreenshot", session, format="png")["data"]
             shot.with_name(shot.stem + "-figure.png").write_bytes(base64.b64decode(png))
+        if then is not None:
+            then(browser, session, checks)
         errors, external = [], []
         for ev in browser.events[start:]:
             if ev.get("sessionId") != session:
@@ -295,3 +385,73 @@ def test_lecture_page(site, browser, ipynb):
     assert checks["solutionsOpen"] == 0, "a solution is unfolded on load"
     assert not errors, "console errors:\n" + "\n".join(errors)
     assert not external, f"requests that leave localhost: {external}"
+
+
+# --------------------------------------------------------------------------- phone and desktop
+def shoot(browser: DevTools, session: str, path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    png = browser.send("Page.captureScreenshot", session, format="png")["data"]
+    path.write_bytes(base64.b64decode(png))
+
+
+@pytest.mark.parametrize("screen", [PHONE, DESKTOP], ids=["phone-390", "desktop-1280"])
+def test_navigation_opens_and_lists_every_lecture(site, browser, screen):
+    lectures = {nb.stem for nb in lecture_notebooks()}
+    first = lecture_notebooks()[0].stem
+    seen = {}
+
+    def open_nav(browser, session, checks):
+        seen.update(browser.evaluate(session, OPEN_NAV_JS))
+        name = "phone-nav-open.png" if screen["mobile"] else "desktop-nav.png"
+        if screen["mobile"]:
+            shoot(browser, session, SHOTS / name)
+        else:  # on a desktop the toggle hides the open sidebar: a second click shows it again
+            shoot(browser, session, SHOTS / "desktop-nav-hidden.png")
+            seen["reopened"] = browser.evaluate(session, OPEN_NAV_JS)["after"]
+            shoot(browser, session, SHOTS / name)
+
+    tag = "phone" if screen["mobile"] else "desktop"
+    checks, errors, _ = visit(browser, f"{site}/lectures/{first}.html", SHOTS / f"nav-{tag}.png", screen, open_nav)
+    assert seen.get("toggle"), "no visible navigation toggle"
+    if screen["mobile"]:
+        assert not seen["before"], "the navigation covers the page before it is opened"
+        assert seen["dialogOpen"], "tapping the navigation toggle opened nothing"
+        assert set(seen["after"]) >= lectures, f"the open navigation lacks {sorted(lectures - set(seen['after']))}"
+    else:
+        assert set(seen["before"]) >= lectures, f"the sidebar lacks {sorted(lectures - set(seen['before']))}"
+        assert not seen["after"], "the toggle did not hide the sidebar"
+        assert set(seen["reopened"]) >= lectures, "the toggle did not show the sidebar again"
+    assert len(checks["headerBands"]) == 1, f"header bands: {checks['headerBands']} (one expected)"
+    assert checks["searchBoxes"] <= 1, f"{checks['searchBoxes']} search boxes in view"
+    assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize("ipynb", lecture_notebooks(), ids=lambda p: p.stem)
+def test_lecture_on_a_phone(site, browser, ipynb):
+    """At 390 px: no math cut off, nothing wider than the screen, wide figures enlarge on a tap."""
+    zoom = {}
+
+    def tap_figure(browser, session, checks):
+        zoom.update(browser.evaluate(session, ZOOM_FIGURE_JS) or {})
+        if zoom and ipynb.stem.startswith("11"):
+            shoot(browser, session, SHOTS / "phone-figure-zoomed.png")
+
+    checks, errors, _ = visit(browser, f"{site}/lectures/{ipynb.stem}.html", SHOTS / f"{ipynb.stem}-phone.png",
+                              PHONE, tap_figure)
+    assert not checks["mathCut"], f"math wider than its box and not scrollable: {checks['mathCut'][:3]}"
+    assert checks["pageWidth"] <= checks["viewport"], (
+        f"the page is {checks['pageWidth']} px wide on a {checks['viewport']} px screen")
+    if zoom:  # a figure wider than the phone: a tap shows it at full size, in a box that scrolls
+        assert zoom["after"] >= zoom["natural"] - 1 > zoom["before"], f"the tapped figure did not enlarge: {zoom}"
+        assert zoom["boxScrolls"] and zoom["hint"], f"the enlarged figure cannot be scrolled, or no hint: {zoom}"
+    assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+def test_no_placeholder_or_notes_path_in_the_site():
+    """No OWNER/... placeholder and no path into the authors' notes folder (not in the repository)."""
+    dead = re.compile(r"\bOWNER\b|<owner>|&lt;owner&gt;|\bshared/")
+    pages = sorted(HTML.rglob("*.html"))
+    assert pages, "no built site: run `make book`"
+    found = [f"{p.relative_to(HTML)}: ...{m.string[max(0, m.start() - 40):m.end() + 40]}..."
+             for p in pages for m in [dead.search(p.read_text(errors="replace"))] if m]
+    assert not found, "dead links or placeholders:\n" + "\n".join(found[:10])

@@ -3,6 +3,9 @@
 - sphinx-thebe 0.3 adds its inline ``const THEBE_JS_URL = ...`` script twice under Jupyter
   Book 1.0.4, and the second ``const`` throws a SyntaxError in the browser: drop repeated
   scripts from each page (thebe stays off in this book: nothing runs on the site).
+- Phone and desktop: static/course.css and static/course.js (the sidebar toggles of the
+  article header work, no second header band, wide figures enlarge on a tap, long inline
+  math scrolls instead of being cut).
 - A lecture title with math ("... and $p > n$") would show its TeX in the browser tab
   (``<title>`` is plain text, MathJax does not reach it): write it as plain text there.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 _INLINE_MATH = re.compile(r"\\\((.*?)\\\)")
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
@@ -57,7 +61,19 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def add_static(app):
+    app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app):
+    # the phone and desktop fixes of the course (static/course.css, static/course.js): sidebar
+    # toggles that work, one header, wide figures that enlarge on a tap, long math that scrolls
+    app.connect("builder-inited", add_static)
+    app.add_css_file("course.css")
+    app.add_js_file("course.js", loading_method="defer")
     # early: html-page-context stops at the first handler that returns a template name
     app.connect("html-page-context", dedupe_scripts, priority=100)
     app.connect("html-page-context", plain_page_title, priority=100)
