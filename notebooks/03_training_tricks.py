@@ -91,21 +91,33 @@ ax.legend(ncol=2)
 plt.show()
 
 # %%
-# Check: the network average of q_l follows the recursion. For ReLU, E_W[q_{l+1}] = (sigma_w^2/2) q_l
-# holds exactly at any width, so the per-layer factor measured over 19 layers and 16 networks must
-# match sigma_w^2/2; its statistical error is ~ sqrt(2/width)/sqrt(16*19) < 1%, we allow 3%.
-# For tanh the Gaussian closure is exact only as width -> infinity; at width 256 we allow 5%.
+# Check: the network average of q_l follows the recursion, within the statistical error of the
+# 16 networks measured here (the standard error SE of their mean; we allow 4 SE).
+# For ReLU, E_W[q_{l+1} | q_l] = (sigma_w^2/2) q_l holds exactly at any width: each network gives one
+# per-layer factor (its ratios q_{l+1}/q_l averaged over the 19 layers, an unbiased estimate), and
+# their mean must match sigma_w^2/2 (the plausible wrong factor sigma_w^2, forgetting that ReLU zeroes half the inputs,
+# is 2x off: 100 SE). For tanh the Gaussian closure is exact only as width -> infinity; at width 256
+# we add 1% for that bias (O(1/width) = 0.4%) at every layer. The wrong closure q_{l+1} = sigma_w^2 q_l
+# (tanh taken as linear) misses by a factor 2^19 for Kaiming and 10x for LeCun at l = 20.
+# (Measured over COURSE_UTILS_SEED = 0..29: the ReLU deviations in SE units have spread 1.1, largest 3.1;
+# the tanh curves' worst layer reached at most 0.74 of the bound in 20 seeds. The old fixed bounds,
+# 3 % and 5 %, failed 1 seed in 10.)
 for scheme, act in configs:
-    q_mean = q_sim[scheme, act].mean(axis=0)
+    q = q_sim[scheme, act]  # (n_networks, depth)
     if act == "relu":
-        factor = (q_mean[-1] / q_mean[0]) ** (1 / (depth - 1))
+        f = (q[:, 1:] / q[:, :-1]).mean(axis=1)
         target = tr.INIT_GAINS[scheme] / 2
-        print(f"{scheme:7s} {act}: factor per layer {factor:.3f}   theory sigma_w^2/2 = {target:.3f}")
-        assert abs(factor / target - 1) < 0.03
+        se = f.std(ddof=1) / np.sqrt(n_networks)
+        print(f"{scheme:7s} {act}: factor per layer {f.mean():.3f}   theory sigma_w^2/2 = {target:.3f}"
+              f"   within 4 SE: {abs(f.mean() - target) < 4 * se}")
+        assert abs(f.mean() - target) < 4 * se
     else:
-        rel = np.abs(q_mean / q_theory[scheme, act] - 1).max()
-        print(f"{scheme:7s} {act}: q_20 = {q_mean[-1]:.4f}   recursion {q_theory[scheme, act][-1]:.4f}")
-        assert rel < 0.05
+        ratio = q / q_theory[scheme, act]  # per network and layer
+        dev = np.abs(ratio.mean(axis=0) - 1)
+        bound = 4 * ratio.std(axis=0, ddof=1) / np.sqrt(n_networks) + 0.01
+        print(f"{scheme:7s} {act}: q_20 = {q.mean(axis=0)[-1]:.3f}   recursion {q_theory[scheme, act][-1]:.3f}"
+              f"   every layer within 4 SE + 1%: {bool(np.all(dev < bound))}")
+        assert np.all(dev < bound)
 
 # %% [markdown]
 # What about a constant initialisation, $W_{ij} = 1/n_{\rm in}$ (the "fix" of eq. 6.22)?
