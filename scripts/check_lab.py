@@ -11,9 +11,10 @@ live cell (a ``live(`` call) check that
 - it shows exactly one widget panel (``live()`` once both displayed and returned its panel:
   Jupyter then showed two, with twice the sliders),
 - no cell of the notebook has an error output, and the page logged no console error,
-- changing its first control (one key press on a slider, the next option of a dropdown)
-  redraws the figure within ``MAX_LATENCY`` seconds; the time from the key press to the new
-  figure in the page is printed per lecture.
+- changing its first control (one key press on a slider, the next option of a dropdown), and
+  then back, redraws the figure; the faster of the two redraws must take at most
+  ``MAX_LATENCY`` seconds from the key press to the new figure in the page. Both times are
+  printed per lecture.
 
 Two lectures run at a time (LAB_WORKERS=2: one kernel per core); their live cells are driven
 once both have finished, so no other kernel computes during a latency measurement. Screenshots of each live
@@ -248,7 +249,9 @@ class Lecture:
         if state["error"]:
             self.problems.append(f"Run All failed: {state['error']}")
             return True
-        finished = state["ran"] and state["pending"] == 0 and state["status"] == "idle"
+        finished = state["ran"] and state["status"] == "idle"
+        if finished and state["pending"]:  # Run All stops at a cell that raises
+            self.problems.append(f"{state['pending']} of {state['cells']} code cells did not run")
         if not finished and time.perf_counter() - self.t_run > RUN_TIMEOUT:
             self.problems.append(f"Run All not finished after {RUN_TIMEOUT} s ({state['pending']} cells pending)")
             finished = True
@@ -280,36 +283,42 @@ class Lecture:
                                  f"handles, {panel['dropdowns']} dropdowns), expected exactly 1 panel")
         if panel["panels"] == 0:
             return
-        page.evaluate(ARM_JS, k)
+        # change the first control, then change it back: two redraws, each timed from the user's input
+        # to the new figure; the faster one must be within MAX_LATENCY (one scheduling hiccup on a
+        # shared machine does not fail the test, a redraw that is slow every time does)
         first = cell.locator(".widget-interact").first.locator(".noUi-handle, .widget-dropdown select").first
-        tag = first.evaluate("e => e.tagName")
-        if tag == "SELECT":
-            options = first.evaluate("s => Array.from(s.options).map(o => o.value)")
-            current = first.input_value()
-            first.select_option(options[(options.index(current) + 1) % len(options)])
-        else:
-            first.focus()
-            # one step up, or down where the slider sits at its maximum
-            at_max = first.evaluate("h => h.getAttribute('aria-valuenow') === h.getAttribute('aria-valuemax')")
-            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-        try:
-            page.wait_for_function("() => window.__watch.t1 !== null", timeout=WAIT_REDRAW * 1000, polling=50)
-        except Exception:
-            pass
-        watch = page.evaluate("() => window.__watch")
+        times = []
+        for step in (+1, -1):
+            page.evaluate(ARM_JS, k)
+            if first.evaluate("e => e.tagName") == "SELECT":
+                options = first.evaluate("s => Array.from(s.options).map(o => o.value)")
+                current = first.input_value()
+                first.select_option(options[(options.index(current) + step) % len(options)])
+            else:
+                first.focus()
+                at_max = first.evaluate("h => h.getAttribute('aria-valuenow') === h.getAttribute('aria-valuemax')")
+                up = (step > 0) != at_max  # one step up and back, or down and back at the maximum
+                page.keyboard.press("ArrowRight" if up else "ArrowLeft")
+            try:
+                page.wait_for_function("() => window.__watch.t1 !== null", timeout=WAIT_REDRAW * 1000, polling=50)
+            except Exception:
+                pass
+            watch = page.evaluate("() => window.__watch")
+            if watch["t1"] is None or watch["t0"] is None:
+                self.problems.append(f"live cell {k}: no new figure within {WAIT_REDRAW:.0f} s of changing a control")
+                break
+            times.append((watch["t1"] - watch["t0"]) / 1000)
+            if step > 0:
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                suffix = "" if k == 0 else f"-{k}"
+                cell.screenshot(path=str(SHOTS / f"{self.stem}-live{suffix}.png"))
         after = page.evaluate(PANEL_JS, k)
-        if watch["t1"] is None or watch["t0"] is None:
-            self.problems.append(f"live cell {k}: no new figure within {WAIT_REDRAW:.0f} s of changing a control")
-        else:
-            latency = (watch["t1"] - watch["t0"]) / 1000
-            self.latencies.append(latency)
-            if latency > MAX_LATENCY:
-                self.problems.append(f"live cell {k}: redraw took {latency:.2f} s (limit {MAX_LATENCY} s)")
+        self.latencies += times
+        if times and min(times) > MAX_LATENCY:
+            self.problems.append(f"live cell {k}: redraws took {' and '.join(f'{t:.2f}' for t in times)} s "
+                                 f"(limit {MAX_LATENCY} s)")
         self.problems += [f"live cell {k}: error in the redraw: {e}" for e in after["stderr"] if "Error" in e]
         self.readouts = after["readouts"]
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        suffix = "" if k == 0 else f"-{k}"
-        cell.screenshot(path=str(SHOTS / f"{self.stem}-live{suffix}.png"))
 
     def close(self):
         # free the kernel's memory and close the notebook (unsaved: the copy is thrown away anyway)
@@ -367,7 +376,8 @@ def main(argv: list[str]) -> int:
             queue, active = list(srcs), []
             tabs = [Tab(context, lab, f"tab{i}") for i in range(min(WORKERS, len(srcs)))]
             print(f"JupyterLab on 127.0.0.1:{lab.port}, {len(queue)} lectures, {WORKERS} at a time", flush=True)
-            print(f"{'lecture':40s} {'run s':>7s} {'latency s':>12s}", flush=True)
+            print(f"{'lecture':40s} {'run s':>7s} {'latency s':>12s}   (Run All; key press to new figure, twice)",
+                  flush=True)
             # Run All in up to WORKERS lectures at once; the live cells of the finished ones are driven
             # once no kernel computes, so the latency measured is the redraw's, not a neighbour's load
             while queue or active:
