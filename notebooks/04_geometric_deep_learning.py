@@ -278,6 +278,9 @@ assert float((h_graph - h_conv).abs().max()) < 1e-12
 # and with the particles relabelled.
 
 # %%
+# NBVAL_TOLERANCE rtol=1
+# (errors of trained networks: another CPU kernel moved them by up to a factor 1.7, e.g. 5e-04 -> 3e-04;
+# only their order of magnitude is compared)
 torch.set_default_dtype(torch.float32)  # training in float32
 n_train, n_test, N_part = 1024, 512, 6  # n_train = 4096 for class
 
@@ -342,9 +345,11 @@ with torch.no_grad():
         test_mse[name] = {k: float(((p - E_test) ** 2).mean() / E_test.var()) for k, p in preds.items()}
         if name == "invariant":
             inv_preds = preds
-print("relative test MSE (MSE / Var E):")
+# The errors of trained networks are chaotic in their last digits (another CPU kernel or seed moves
+# an MLP's out-of-distribution error by tens of percent), so they are printed to one significant digit.
+print("relative test MSE (MSE / Var E), to one significant digit:")
 for name, row in test_mse.items():
-    print(f"  {name:9s} (train {train_loss[name]:.4f}):", {k: round(v, 4) for k, v in row.items()})
+    print(f"  {name:9s} (train {train_loss[name]:.0e}):", {k: f"{v:.0e}" for k, v in row.items()})
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
@@ -366,8 +371,8 @@ plt.show()
 spread = max(float((inv_preds[k] - inv_preds["as drawn"]).abs().max()) for k in test_sets) / float(E_test.abs().max())
 print("invariant model: identical predictions on all four test sets (rel. 1e-5):", spread < 1e-5)
 mlp_row = test_mse["MLP"]
-print(f"MLP error ratio rotated / as drawn {mlp_row['rotated'] / mlp_row['as drawn']:.0f},"
-      f" translated / as drawn {mlp_row['translated'] / mlp_row['as drawn']:.0f}")
+print("MLP error on rotated and on translated clusters > 10 x as drawn:",
+      mlp_row["rotated"] > 10 * mlp_row["as drawn"] and mlp_row["translated"] > 10 * mlp_row["as drawn"])
 assert spread < 1e-5
 assert test_mse["invariant"]["as drawn"] < 0.05
 assert mlp_row["rotated"] > 10 * mlp_row["as drawn"] and mlp_row["translated"] > 10 * mlp_row["as drawn"]
@@ -390,6 +395,8 @@ assert mlp_row["rotated"] > 10 * mlp_row["as drawn"] and mlp_row["translated"] >
 # clusters. How close does it get to the invariant model on the rotated test set?
 
 # %% tags=["solution"]
+# NBVAL_TOLERANCE rtol=1
+# (errors of trained networks: only their order of magnitude is stable across CPU kernels)
 # Solution 1: augment each training cluster with a random rotation about its centroid plus a random shift.
 g_aug = cu.make_rng(5)
 aug_rot = torch.tensor(eq.random_rotation(2, rng=g_aug, size=(n_train,)), dtype=torch.float32)
@@ -400,8 +407,8 @@ mlp_aug = make_coordinate_mlp()
 fit(mlp_aug, r_aug)
 with torch.no_grad():
     aug_err = float(((mlp_aug(test_sets["rotated"]) * E_std + E_mean - E_test) ** 2).mean() / E_test.var())
-print(f"augmented MLP on rotated clusters: relative MSE {aug_err:.3f} "
-      f"(plain MLP {mlp_row['rotated']:.3f}, invariant model {test_mse['invariant']['rotated']:.4f})")
+print(f"augmented MLP on rotated clusters: relative MSE {aug_err:.0e} "
+      f"(plain MLP {mlp_row['rotated']:.0e}, invariant model {test_mse['invariant']['rotated']:.0e})")
 
 # %% [markdown]
 # **Exercise 2. Equivariant pooling.** Replace the 2x2 max pooling of section 2 by a *blur then subsample*

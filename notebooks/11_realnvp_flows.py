@@ -156,6 +156,8 @@ assert (x_round_trip - x0).abs().max() < 1e-12
 # \mathrm{KL}(\pi\|p_\theta) \ge H(\pi)$ in nats; for the ring and the checkerboard $H(\pi)$ is known.
 
 # %%
+# NBVAL_TOLERANCE atol=0.03
+# (the ring flow's test NLL moves by up to 0.02 nats with the CPU kernel torch picks: chaotic training)
 N_LAYERS, HIDDEN = 6, 64
 STEPS = 400  # 2000 for class: sharper checkerboard edges, ring modes closer to the truth
 BATCH, LR = 256, 5e-3
@@ -180,7 +182,7 @@ def test_nll(flow, x_test):
 
 for name in flows.TOY_DATA:
     nll = test_nll(trained[name], datasets[name][1])
-    print(f"{name:13s} test NLL = {nll.mean():.3f} +- {nll.std() / np.sqrt(nll.size):.3f} nats")
+    print(f"{name:13s} test NLL = {nll.mean():.2f} +- {nll.std() / np.sqrt(nll.size):.2f} nats")
 
 
 # %%
@@ -234,6 +236,8 @@ plt.show()
 # integrate to one.
 
 # %%
+# NBVAL_TOLERANCE atol=0.03
+# (the ring flow's losses move by up to 0.02 nats with the CPU kernel torch picks: chaotic training)
 x_test_ring = datasets["ring"][1]
 log_pi_ring = flows.gmm_log_prob(x_test_ring, flows.ring_means(), flows.RING["std"]).double().numpy()
 gap = log_pi_ring + test_nll(trained["ring"], x_test_ring)  # log pi - log p_theta, per test point
@@ -242,10 +246,11 @@ nll_board = test_nll(trained["checkerboard"], datasets["checkerboard"][1])
 Xg, Yg, p_ring = flows.density_on_grid(trained["ring"], extent=8.0, n_grid=300)
 mass = p_ring.sum() * (Xg[0, 1] - Xg[0, 0]) ** 2
 
-print(f"ring: true entropy H(pi)   = {-log_pi_ring.mean():.3f} nats (test-set estimate)")
-print(f"ring: flow cross-entropy   = {-log_pi_ring.mean() + kl_ring:.3f} nats")
-print(f"ring: KL(pi || p_theta)    = {kl_ring:.3f} +- {kl_ring_se:.3f} nats")
-print(f"checkerboard: test NLL     = {nll_board.mean():.3f} nats >= log 32 = {np.log(32):.3f}")
+# (a trained flow's losses move by ~0.5% with the CPU kernel torch picks: printed to 2 decimals)
+print(f"ring: true entropy H(pi)   = {-log_pi_ring.mean():.2f} nats (test-set estimate)")
+print(f"ring: flow cross-entropy   = {-log_pi_ring.mean() + kl_ring:.2f} nats")
+print(f"ring: KL(pi || p_theta)    = {kl_ring:.2f} +- {kl_ring_se:.2f} nats")
+print(f"checkerboard: test NLL     = {nll_board.mean():.2f} nats >= log 32 = {np.log(32):.2f}")
 print(f"integral of p_theta (ring) = {mass:.3f}")
 # Gibbs' inequality KL >= 0, up to 3 standard errors of the paired mean
 assert kl_ring > -3 * kl_ring_se
@@ -355,12 +360,14 @@ def mode_occupation(x):
 N_IS = 20000
 weights = {"forward KL (data)": flows.importance_weights(trained["ring"], log_target, N_IS, seed=7),
            "reverse KL (ELBO)": flows.importance_weights(flow_rkl, log_target, N_IS, seed=7)}
+# The numbers of a trained flow are chaotic: another CPU kernel (or seed) moves the ELBO by ~1%,
+# the ESS by 10% (the mode-seeking reverse-KL flow's by a factor 3) and the mode occupations of the
+# reverse-KL flow entirely. They are printed with the digits that survive that.
 print(f"true log Z = {LOG_Z:.3f}")
 for label, w in weights.items():
     est = flows.log_z_estimates(w["log_w"])
     ess = flows.effective_sample_size(w["log_w"])
-    print(f"{label:18s}: ELBO = {est['elbo']:.3f}, importance log Z = {est['importance']:.3f}, ESS/n = {ess / N_IS:.3f}")
-    print(f"{'':18s}  mode occupation (uniform = 0.125): {np.round(mode_occupation(w['x']), 2).tolist()}")
+    print(f"{label:18s}: ELBO = {est['elbo']:.1f}, importance log Z = {est['importance']:.1f}, ESS/n > 0.1: {ess / N_IS > 0.1}")
 
 # %% [markdown]
 # **Check: the ELBO is a lower bound, and importance sampling removes the bias where the
@@ -387,8 +394,10 @@ fwd, rev = "forward KL (data)", "reverse KL (ELBO)"
 # standard error of the importance estimate of log Z: sd(w) / (mean(w) sqrt(n)) ~ 1 / sqrt(ESS)
 se_log_z = 1.0 / np.sqrt(ess[fwd])
 for label in weights:
-    print(f"{label:18s}: log Z - ELBO = {LOG_Z - est[label]['elbo']:.3f} >= KL of mode occupation = {kl_modes[label]:.3f}")
-print(f"importance log Z (forward-KL flow) - log Z = {est[fwd]['importance'] - LOG_Z:+.3f} (SE ~ {se_log_z:.3f})")
+    print(f"{label:18s}: log Z - ELBO >= KL of mode occupation - 0.01: "
+          f"{LOG_Z - est[label]['elbo'] > kl_modes[label] - 0.01}")
+print(f"importance log Z (forward-KL flow) within 4 SE of log Z: {abs(est[fwd]['importance'] - LOG_Z) < 4 * se_log_z}")
+print(f"reverse-KL flow further from uniform occupation than the forward one: {kl_modes[rev] > kl_modes[fwd]}")
 # ELBO <= log Z for both flows (gaps of tenths of a nat; Monte Carlo errors ~ 0.01)
 assert est[fwd]["elbo"] < LOG_Z and est[rev]["elbo"] < LOG_Z
 # data-processing inequality; the occupations are estimated from 20000 samples (error ~ 0.005)
@@ -416,9 +425,9 @@ w_norm /= w_norm.sum()
 raw, raw_se = r2.mean(), r2.std() / np.sqrt(N_IS)
 reweighted = (w_norm * r2).sum()
 rew_se = np.sqrt((w_norm * (r2 - reweighted) ** 2).sum() / ess_fwd)
-print(f"E|x|^2 exact       = {exact_r2:.3f}")
-print(f"raw flow average   = {raw:.3f} +- {raw_se:.3f}")
-print(f"importance weighted = {reweighted:.3f} +- {rew_se:.3f}")
+print(f"E|x|^2 exact       = {exact_r2:.2f}")
+print(f"raw flow average   = {raw:.1f} +- {raw_se:.2f}")
+print(f"importance weighted = {reweighted:.1f} +- {rew_se:.2f}")
 # the weighted estimate agrees with the exact value within 4 standard errors (ESS-based)
 assert abs(reweighted - exact_r2) < 4 * rew_se
 
@@ -451,7 +460,7 @@ for ax, (label, flow) in zip(axes, (("forward KL (data)", trained["ring"]), ("re
     ax.set_ylim(-6, 6)
     ax.set_aspect("equal")
     cu.plotting.label(ax, "$z_1$", "$z_2$", f"{label}: KL($\\pi\\|p_\\theta$) = {kl:.2f} nats")
-    print(f"{label:18s}: fraction of pushed-back samples with |z| > 3: {(z_pb.norm(dim=1) > 3).float().mean():.3f} "
+    print(f"{label:18s}: fraction of pushed-back samples with |z| > 3: {(z_pb.norm(dim=1) > 3).float().mean():.2f} "
           f"(N(0, I): {np.exp(-4.5):.3f})")
 plt.suptitle("pushback $z = T_\\theta(x)$ of target samples (colour = angle of $x$; circle $|z| = 2$)")
 plt.show()
@@ -488,6 +497,8 @@ print("inverse error below 1e-5 (float32):", (nice.inverse(yt) - xt).abs().max()
 # them. Why is the estimate biased, and in which direction?
 
 # %% tags=["solution"]
+# NBVAL_TOLERANCE atol=0.1
+# (KL of a trained flow estimated from 500 chains: moved by 0.1 (MCMC) and 0.02 (exact samples) with the CPU kernel)
 # Solution 2: chains started in one mode rarely cross the low-density gaps between modes,
 # so the MCMC samples over-represent m_0. The flow fits every mode, so log pi - log p_theta
 # is small everywhere and the biased estimate is not far off here; but it is computed
@@ -498,10 +509,10 @@ def log_target_np(x):
 
 chains = cu.mcmc.random_walk_metropolis(log_target_np, np.tile(MEANS[0], (500, 1)), 200, step=0.5, seed=3)
 x_mc = chains["samples"][-1]
-print("mode occupation of the chains:", np.round(mode_occupation(x_mc), 2).tolist())
+print("mode occupation of the chains:", np.round(mode_occupation(x_mc), 1).tolist())
 kl_mc = (log_target_np(x_mc) + test_nll(trained["ring"], x_mc)).mean()
 kl_exact_samples = (log_pi_x + test_nll(trained["ring"], x_pi)).mean()
-print(f"KL estimate from MCMC samples: {kl_mc:.3f}; from exact samples: {kl_exact_samples:.3f}")
+print(f"KL estimate from MCMC samples: {kl_mc:.1f}; from exact samples: {kl_exact_samples:.2f}")
 
 # %% [markdown]
 # **Exercise 3. Importance sampling in high dimension.** Take target $\mathcal N(0,\mathbb I_d)$ and proposal
