@@ -45,6 +45,8 @@ from .fields import haar_merge, haar_split
 from .seeding import make_rng
 from .validation import check_array, check_int
 
+_MLE_MALA_STEPS = 40  # MALA steps of the persistent chains between two Newton steps
+
 __all__ = [
     "WaveletRGModel",
     "fit_wavelet_rg",
@@ -264,22 +266,74 @@ def _coarsest_features(x, feats):
     return np.stack(out, axis=1)
 
 
-def _refine_coarsest_mle(x_data, lev, mle_steps, mala_steps, rng):
-    """Newton steps on the likelihood of the coarsest energy: grad = E_data[phi] - E_theta[phi] and
-    Hessian Cov_theta[phi] (eq. 12.10-12.11), model expectations from persistent MALA chains."""
+def _quartic_floor(theta4: float, global4: float, n_sites: int) -> float:
+    """N times the minimum over the unit sphere of theta4 sum_i x_i^4 + global4 (sum_i x_i)^4 / N.
+
+    The coarsest energy is a quadratic form plus this quartic form, so it is bounded below (and
+    exp(-U) normalisable) iff the floor is > 0. On |x| = 1, sum x^4 >= 1/N and (sum x)^4 <= N^2, both
+    attained by the uniform field; so for global4 < 0 the minimum is at the uniform field,
+    (theta4 + N^2 global4) / N, and for global4 >= 0 at a staggered field with sum x = 0, theta4 / N.
+    theta4 > 0 alone is not enough: a negative magnetisation coupling global4 < -theta4 / N^2 makes
+    the energy fall without bound along the uniform mode.
+    """
+    return float(theta4 + n_sites**2 * min(global4, 0.0))
+
+
+def _refine_coarsest_mle(x_data, lev, mle_steps, mala_steps, rng, max_halvings=8, max_kl=0.05):
+    """Damped Newton steps on the likelihood of the coarsest energy (eq. 12.10-12.11).
+
+    At theta the negative log-likelihood ell = <theta, E_data phi> + log Z(theta) has gradient
+    E_data[phi] - E_theta[phi] and Hessian Cov_theta[phi], estimated from persistent MALA chains
+    (started at the data). The Newton direction d = -H^-1 grad is scaled down to a KL trust region,
+    t^2 d^T H d / 2 <= ``max_kl`` (the chains must stay near equilibrium from one theta to the next;
+    with few data, full Newton steps overshot while the chains lagged), then halved, t, t/2, t/4, ...
+    until the step theta + t d
+      (1) keeps the energy bounded below with a margin: _quartic_floor stays >= half its current
+          value (the fraction-to-the-boundary rule of interior-point methods), and
+      (2) does not increase ell, estimated by importance sampling on the same chains,
+          ell(theta + t d) - ell(theta) = t <d, E_data phi> + log E_theta[exp(-t <d, phi>)],
+          with an effective sample size of the weights >= half the chains (else the estimate is
+          not trusted).
+    No acceptable step within ``max_halvings`` halvings: stop (the gradient is within its noise).
+    The accepted step sizes and estimated decreases are kept in lev["mle_steps"].
+    """
     feats = lev["features"]
     mean_data = _coarsest_features(x_data, feats).mean(axis=0)
     chains = x_data.copy()
-    n = x_data.shape[-1]
+    n, n_sites = x_data.shape[-1], x_data[0].size
+    history = []
     for _ in range(mle_steps):
         chains = _mala(chains, None, lev, mala_steps, rng, True, precond=lev["spectrum"])[0]
         f = _coarsest_features(chains, feats)
         grad = mean_data - f.mean(axis=0)
-        H = np.cov(f, rowvar=False) + 1e-9 * np.eye(len(feats))
-        theta = lev["theta"] - 0.5 * np.linalg.solve(H, grad)
-        lev["theta"] = theta
-        lev["Qhat"], lev["Rhat"] = _kernels(theta, feats, 1, n)
-        lev["quartic"], lev["global4"] = theta[-2], theta[-1]
+        H = np.cov(f, rowvar=False)
+        H += 1e-9 * np.trace(H) / len(feats) * np.eye(len(feats))
+        direction = -np.linalg.solve(H, grad)
+        theta = lev["theta"]
+        floor = _quartic_floor(theta[-2], theta[-1], n_sites)
+        accepted = None
+        # trust region in KL: KL(p_theta || p_theta+t d) ~ t^2 d^T H d / 2 <= max_kl, so that the
+        # persistent chains, in equilibrium for theta, stay close to equilibrium for the next theta
+        t = min(1.0, np.sqrt(2 * max_kl / max(direction @ H @ direction, 1e-300)))
+        for _ in range(max_halvings + 1):
+            new = theta + t * direction
+            new_floor = _quartic_floor(new[-2], new[-1], n_sites)
+            if new_floor > 0 and new_floor >= 0.5 * floor:
+                a = -f @ (t * direction)
+                w = np.exp(a - a.max())
+                d_ell = t * direction @ mean_data + a.max() + np.log(w.mean())
+                ess = w.sum() ** 2 / (w**2).sum()
+                if d_ell <= 0 and ess >= 0.5 * len(f):
+                    accepted = (t, d_ell)
+                    break
+            t *= 0.5
+        if accepted is None:
+            break
+        history.append(accepted)
+        lev["theta"] = new
+        lev["Qhat"], lev["Rhat"] = _kernels(new, feats, 1, n)
+        lev["quartic"], lev["global4"] = new[-2], new[-1]
+    lev["mle_steps"] = history
     return lev
 
 
@@ -293,9 +347,10 @@ def fit_wavelet_rg(phi, n_levels: int, radius: int = 1, quartic: bool = True, ch
     ``quartic`` whether the energies include the potential sum_i x_{j-1}(i)^4 (False: a
     Gaussian model). Each conditional energy Ubar_j = <thetabar_j, phibar_j> and the
     coarsest U_J are fitted by score matching (a convex quadratic, solved exactly). ``mle_steps``
-    Newton steps of maximum likelihood then refine the coarsest energy (score matching is blind to
-    the weights of well-separated modes, e.g. the two signs of an ordered magnetisation), with
-    model averages from MALA chains seeded by ``seed``.
+    damped Newton steps of maximum likelihood then refine the coarsest energy (score matching is blind
+    to the weights of well-separated modes, e.g. the two signs of an ordered magnetisation), with
+    model averages from persistent MALA chains seeded by ``seed``; each step keeps the energy bounded
+    below and does not raise the estimated loss (see ``_refine_coarsest_mle``).
     """
     phi = _check_fields(phi)
     L = phi.shape[-1]
@@ -324,13 +379,20 @@ def fit_wavelet_rg(phi, n_levels: int, radius: int = 1, quartic: bool = True, ch
     feats = feats if quartic else feats[:-2]
     theta = _fit_level(coarse[n_levels][:, None], None, feats, chunk)
     Qh, Rh = _kernels(theta, feats, 1, L >> n_levels)
-    # power spectrum of the normalised coarsest field: the preconditioner of its MALA chain
-    spectrum = (np.abs(np.fft.fft2(coarse[n_levels])) ** 2).mean(axis=0) / (L >> n_levels) ** 2
+    # preconditioner of the coarsest MALA chain: an estimate of the inverse Hessian of U_J where the
+    # chain lives, i.e. the data's power spectrum of x_J for k != 0 but, for k = 0, the variance of
+    # |sum_i x_J(i)| / sqrt(N) within one well: in the ordered phase the raw spectrum at k = 0,
+    # N <M^2>, counts the squared mean magnetisation, is tens of times larger than that variance,
+    # and forced a step so small that the k != 0 modes had not relaxed after 300 steps
+    x_J = coarse[n_levels]
+    spectrum = (np.abs(np.fft.fft2(x_J)) ** 2).mean(axis=0) / x_J[0].size
+    spectrum[0, 0] = np.var(np.abs(x_J.sum(axis=(-2, -1)))) / x_J[0].size
     model.coarsest = {"theta": theta, "features": feats, "Qhat": Qh, "Rhat": Rh,
                       "quartic": theta[-2] if quartic else 0.0, "global4": theta[-1] if quartic else 0.0,
                       "y2": 1.0, "spectrum": spectrum}
     if mle_steps and quartic:
-        model.coarsest = _refine_coarsest_mle(coarse[n_levels][:, None], model.coarsest, mle_steps, 100, rng)
+        model.coarsest = _refine_coarsest_mle(coarse[n_levels][:, None], model.coarsest, mle_steps,
+                                              _MLE_MALA_STEPS, rng)
     return model
 
 
@@ -369,7 +431,8 @@ def _apply_symbol(v, symbol):
 
 
 def _mala(free, coarse, lev, n_steps, rng, flip, precond=None):
-    """MALA on the free variables of one level; the step adapts in the first half, then is frozen.
+    """MALA on the free variables of one level; the step adapts in the first half (towards an
+    acceptance rate of 0.6), then is frozen.
 
     Proposal x' = x - eta S grad U(x) + sqrt(2 eta) S^(1/2) xi, accepted with the Metropolis-Hastings
     ratio, so the chain leaves the conditional law invariant for any fixed step. S = identity, or
@@ -411,7 +474,10 @@ def _mala(free, coarse, lev, n_steps, rng, flip, precond=None):
         trace[t] = U
         rate = acc.mean()
         if t < n_steps // 2:
-            eta *= 1.05 if rate > 0.6 else 0.95
+            # log eta moves by (rate - 0.6): the start value 1 / lambda_max is often several times too
+            # big for MALA in hundreds of dimensions; a fixed factor 0.95 per step took ~40 steps
+            # of rejections (a chain stuck at its zero start) to find the working step
+            eta *= np.exp(rate - 0.6)
         else:
             accepted += rate
     return free, trace, eta, accepted / max(n_steps - n_steps // 2, 1)
@@ -434,7 +500,12 @@ def sample_wavelet_rg(model: WaveletRGModel, n: int, seed=0, n_steps: int = 200,
     rng = make_rng(seed)
     J, s = model.n_levels, model.scales
     side = model.L >> J
-    x, trace, eta, acc = _mala(np.zeros((n, 1, side, side)), None, model.coarsest, n_steps_coarsest, rng, True,
+    # cold start: a uniform field +-1 (unit second moment, like the normalised x_J). From x_J = 0, the
+    # top of the double well in the ordered phase, the chain quenches into domains (stripes on the
+    # periodic 4 x 4 lattice) that take thousands of steps to anneal; from a uniform field it only
+    # has to relax, and the flip move covers the other sign.
+    start = np.ones((n, 1, side, side)) * np.where(rng.random(n) < 0.5, -1.0, 1.0)[:, None, None, None]
+    x, trace, eta, acc = _mala(start, None, model.coarsest, n_steps_coarsest, rng, True,
                                precond=model.coarsest["spectrum"])
     x = x[:, 0]
     info = {"trace": [trace], "step": [eta], "acceptance": [acc]}

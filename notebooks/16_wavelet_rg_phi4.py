@@ -120,11 +120,13 @@ plt.show()
 # %%
 # Check: fitted relaxation times against -1/log(1 - eta m^2); the wrong rate 1 - eta lambda_max
 # (the stiffest instead of the softest mode) would give tau ~ 1 step for every mass. The chain average of 64 chains
-# has noise sd sqrt(1/(L^2 m^2 n_per)) <= 0.055, i.e. < 11% of the smallest fitted value 0.5,
-# and the fit uses many correlated points: the slope is good to a few percent. Allow 10%.
+# has noise sd sqrt(1/(L^2 m^2 n_per)) <= 0.055, i.e. up to 11% of the smallest fitted value 0.5, and
+# that noise is correlated over tau_M steps, i.e. over the whole fit window at the smallest mass:
+# over COURSE_UTILS_SEED = 0..7 the relative error of the fitted tau_M has sd 0.7%, 1.9%, 2.3%, 4.1%
+# (m^2 = 2 ... 0.08). Allow 4 sd of the worst mass, 16%.
 for k, m2 in enumerate(m2_list):
     print(f"m^2 = {m2:4.2f}  kappa = {kappa[k]:6.1f}:  tau_M fitted {tau_fit[k]:6.1f}  exact {tau_exact[k]:6.1f} steps")
-assert np.all(np.abs(tau_fit / tau_exact - 1) < 0.1)
+assert np.all(np.abs(tau_fit / tau_exact - 1) < 0.16)
 
 # %% [markdown]
 # ## 3. Wavelets split the field into well-conditioned pieces
@@ -242,8 +244,9 @@ def reference_langevin(L, seed):
 M_ref, phi_ref = reference_langevin(L, seed=10)
 # the law is even in x: a random global sign per snapshot symmetrises the ordered phase exactly
 phi_ref = phi_ref * rng.choice([-1.0, 1.0], size=phi_ref.shape[:2])[..., None, None]
-tau_direct = fields.autocorr_time(np.abs(M_ref).reshape(M_ref.shape[0], -1)).reshape(betas.size, n_chains)
-tau_direct = tau_direct.mean(axis=1) * record  # in Langevin steps
+tau_direct = fields.autocorr_time(np.abs(M_ref).reshape(M_ref.shape[0], -1)).reshape(betas.size, n_chains) * record
+dtau_direct = tau_direct.std(axis=1) / np.sqrt(n_chains)  # standard error over the independent chains
+tau_direct = tau_direct.mean(axis=1)  # in Langevin steps
 
 fig, axes = plt.subplots(1, 4, figsize=(11.8, 3.0), gridspec_kw={"width_ratios": [1, 1, 1, 1.5]})
 for ax, b, f in zip(axes[:3], betas, phi_ref[:, -1], strict=True):
@@ -258,23 +261,36 @@ axes[3].legend(fontsize="x-small")
 plt.show()
 
 # %%
-# Check: critical slowing down. The autocorrelation time of |M| (measured over 48 chains, ~20%
-# accuracy) is largest at the coupling closest to the transition; a mixing time set by the
-# stiffest mode (eta lambda_max ~ 1) would make all three equal.
+# Check: critical slowing down. The autocorrelation time of |M| (standard error ~3 steps over the
+# 48 chains) is largest near the transition: well above the ordered side (measured over
+# COURSE_UTILS_SEED = 0..7: tau(0.93) / tau(1.2) = 1.55-1.9), and not below the disordered side
+# beyond 3 standard errors (at L = 16 the peak is broad: tau(0.7) is 0.8-0.95 of tau(0.93)). A
+# mixing time set by the stiffest mode (eta lambda_max ~ 1) would make all three equal and fail.
 for b, t in zip(betas, tau_direct, strict=True):
     print(f"beta = {b:4.2f}: direct Langevin tau_|M| ~ {10 * round(t / 10):4.0f} steps")
-assert int(np.argmax(tau_direct)) == 1 and tau_direct[1] > 1.5 * tau_direct[2]
+assert tau_direct[1] > 1.4 * tau_direct[2]
+assert tau_direct[1] > tau_direct[0] - 3 * np.hypot(dtau_direct[0], dtau_direct[1])
 
 # %% [markdown]
 # ## 6. Learn $\varphi^4$ scale by scale, generate it coarse to fine
 #
 # We fit one model per $\beta$ on the $5\times48 = 240$ reference snapshots, with $J = \log_2 L - 2$ levels
 # (so the coarsest field is $4\times4$), and generate fresh fields.
+#
+# Score matching cannot weigh well-separated modes against each other (the two signs of an ordered
+# magnetisation), so the coarsest energy is then refined by maximum likelihood: 40 Newton steps
+# $\theta\leftarrow\theta - t\,\mathrm{Cov}_\theta[\phi]^{-1}(\mathbb E_p[\phi]-\mathbb E_{p_\theta}[\phi])$ with model averages from MALA
+# chains. The step $t\le1$ is damped: the KL divergence between successive models is kept small, the
+# estimated loss must not rise, and the energy must stay bounded below. That last condition is not
+# $\theta_4>0$ alone: with the magnetisation term $\theta_M(\sum_i x_i)^4/N$, the quartic part on the uniform field
+# $x_i = c$ is $(\theta_4 + N^2\theta_M)Nc^4$, so it needs $\theta_4 + N^2\min(\theta_M,0) > 0$. An undamped Newton step
+# from 240 noisy samples can cross that line; the energy then falls without bound along the uniform
+# mode and the generated fields run away.
 
 # %%
 n_levels = int(np.log2(L)) - 2
 n_gen, mala_steps, coarsest_steps = 256, 60, 300
-models = [wavelet_rg.fit_wavelet_rg(phi_ref[i], n_levels, mle_steps=5, seed=30 + i) for i in range(betas.size)]
+models = [wavelet_rg.fit_wavelet_rg(phi_ref[i], n_levels, mle_steps=40, seed=30 + i) for i in range(betas.size)]
 generated, infos = [], []
 for i, model in enumerate(models):
     x_gen, info = wavelet_rg.sample_wavelet_rg(model, n_gen, seed=20 + i, n_steps=mala_steps,
@@ -362,25 +378,40 @@ axes[1].legend(fontsize="x-small", ncol=2)
 plt.show()
 
 # %%
-# Check: generated vs reference within their combined jackknife errors, for each statistic and
-# beta (|z| < 3.5 for U4 and the site moments; the spectrum's bins are compared by their largest
-# |z|, 7 bins, so < 4). Plausible wrong models fail: a Gaussian model (no quartic terms) gives
-# U4 = 0 and <phi^4>/<phi^2>^2 = 3 (reference: about 1.6 at beta = 0.93); dropping the detail-
-# coarse couplings makes the generated details independent of the coarse field and puts the
-# spectrum off by a factor 2 or more in the k = 1-3 bins.
+# Check: generated vs reference, for each statistic and beta: |difference| < 4 combined jackknife
+# errors (7 spectrum bins and 2 moments per beta, so 4 rather than 3) plus the model's own systematic
+# error, which more samples would not remove (finite-range couplings, score matching at the fine
+# levels, the small coarsest model). That systematic part was measured over COURSE_UTILS_SEED = 0..3
+# at beta = 1.2, where the statistical errors are smallest: U4 off by up to 0.007, the site moments by
+# up to 2.5%, the spectrum bins by up to 17% (47% in the k = 1 bin when a few generated fields are
+# striped, with a jackknife error to match); allowed: 0.01 on U4, 5% on the moments and 10% on each
+# spectrum bin. Plausible wrong models fail (measured, seed 0): a Gaussian model (no
+# quartic terms) has <phi^4>/<phi^2>^2 = 3 and misses <phi^4> by 60% and U4 by 0.3 at beta = 1.2;
+# dropping the detail-coarse couplings makes the details independent of the coarse field and puts
+# the spectrum off by 74% (beta = 0.7) and 39% (beta = 0.93).
+tolerance = {"U4": (0.01, False), "S": (0.10, True), "mom": (0.05, True)}  # (systematic, relative?)
 for i, b in enumerate(betas):
+    ok = True
+    for name, (sys_err, relative) in tolerance.items():
+        (r, dr), (g, dg) = comparison[i][name]
+        ok &= bool(np.all(np.abs(g - r) < 4 * np.hypot(dr, dg) + sys_err * (np.abs(r) if relative else 1)))
     (u_r, du_r), (u_g, du_g) = comparison[i]["U4"]
     (S_r, dS_r), (S_g, dS_g) = comparison[i]["S"]
     (m_r, dm_r), (m_g, dm_g) = comparison[i]["mom"]
-    z_u = (u_g - u_r) / np.hypot(du_r, du_g)
-    z_S = np.max(np.abs(S_g - S_r) / np.hypot(dS_r, dS_g))
-    z_m = np.max(np.abs(m_g - m_r) / np.hypot(dm_r, dm_g))
     spec_err = np.max(np.abs(S_g / S_r - 1))
     print(f"beta = {b:4.2f}: U4 generated {u_g:.2f} +- {du_g:.2f}, Langevin {u_r:.2f} +- {du_r:.2f};  "
           f"<phi^2> {m_g[0]:.2f} vs {m_r[0]:.2f}; spectrum within {10 * np.ceil(10 * spec_err):.0f}%")
-    assert abs(z_u) < 3.5 and z_S < 4 and z_m < 3.5
+    assert ok
 
 # %% [markdown]
+# The model is not perfect, and the checks say by how much. Its systematic errors come mostly from
+# the $4\times4$ coarsest energy, a small family fitted to 240 fields: deep in the ordered phase its
+# equilibrium also holds *striped* fields (two domain walls across the periodic $4\times4$ lattice) that the
+# data never show, and the 300-step chain started from a uniform field reaches them only rarely;
+# near and below the transition its law of $M$ is broader or narrower than the data's by a few
+# standard errors of $U_4$. A richer coarsest energy (or a coarsest lattice of $8\times8$ trained
+# on more fields) is the fix.
+#
 # ## 7. Why it mixes fast: one well-conditioned chain per scale
 #
 # The direct chain needs a number of steps set by the softest direction of the whole field. The
@@ -409,8 +440,9 @@ ax.legend(fontsize="x-small")
 plt.show()
 
 # %%
-# Check: every conditional level is well conditioned (kappa < 20) and mixes in a few steps; the
-# direct chain near the transition needs tens of times more. Had the model no detail-coarse
+# Check: every conditional level is well conditioned (kappa < 20) and mixes in a few steps (at most
+# ~10 over COURSE_UTILS_SEED = 0..3); the direct chain near the transition needs ~50, so more than 3
+# times the slowest level even at this small L (the gap grows with L). Had the model no detail-coarse
 # coupling, the details would not feel the coarse field but stay equally well conditioned: this
 # check is about mixing, the check above about correctness.
 for i, b in enumerate(betas):
@@ -418,7 +450,7 @@ for i, b in enumerate(betas):
           + " ".join(f"{k:4.1f}" for k in kappas[i]) + f";  tau per level < {np.ceil(tau_levels[i].max()):.0f} steps"
           f" vs direct ~ {10 * round(tau_direct[i] / 10):.0f}")
 assert np.all(kappas[:, :-1] < 20)
-assert tau_levels[1].max() < tau_direct[1] / 5
+assert tau_levels[1].max() < tau_direct[1] / 3
 
 # %% [markdown]
 # ## 8. The flow of couplings across scales
@@ -524,26 +556,43 @@ print(f"preconditioned: tau_M ~ {tau_p:.0f} steps (exact {(1 + a_p) / (2 * (1 - 
 
 # %% tags=["solution"]
 # Solution 2: both chains run; the slowest mode of each is the eigenvector of its precision with
-# the smallest eigenvalue, an AR(1) chain with a = 1 - eta lambda_min.
-L_s, m2_s, n_run = 8, 0.02, 6000
+# the smallest eigenvalue, an AR(1) chain with a = 1 - eta lambda_min around the exactly known mean
+# -A^-1 h. Its autocorrelation is pooled over the 32 chains with that mean (subtracting each chain's
+# own mean instead biases tau down by ~40% for a run of only ~30 tau) and summed up to the window
+# M = 5 tau; the estimate has relative error sqrt(2 (2M + 1) / (chains x steps)) (Madras-Sokal).
+L_s, m2_s, n_run, n_ch = 8, 0.02, 12000, 32
 K_full = fields.laplacian(np.eye(L_s**2).reshape(-1, L_s, L_s)).reshape(L_s**2, L_s**2) + m2_s * np.eye(L_s**2)
 W = fields.haar_matrix(L_s)
 P = W @ K_full @ W.T
 nc = (L_s // 2) ** 2
 x_coarse = (W @ fields.gaussian_field(1, L_s, 1.0, m2_s, seed=9).ravel())[:nc]  # the fixed coarse field
 rng_s = cu.make_rng(10)
+
+
+def tau_known_mean(y):
+    """Integrated autocorrelation time of the columns of y (time, chains), mean already removed."""
+    n = y.shape[0]
+    acf = np.fft.irfft(np.abs(np.fft.rfft(y, n=2 * n, axis=0)) ** 2, axis=0)[:n].mean(axis=1) / (n - np.arange(n))
+    tau = 0.5 + np.cumsum(acf[1:] / acf[0])
+    window = int(np.argmax(np.arange(1, n) >= 5 * tau))
+    return tau[window], tau[window] * np.sqrt(2 * (2 * (window + 1) + 1) / y.size)
+
+
 for name, A, h in (("details given coarse", P[nc:, nc:], P[nc:, :nc] @ x_coarse), ("full field", K_full, 0.0)):
     ev, vec = np.linalg.eigh(A)
     eta_s = 1 / ev[-1]
-    z = np.zeros((32, A.shape[0]))
-    proj = np.empty((n_run, 32))
+    z = np.zeros((n_ch, A.shape[0]))
+    proj = np.empty((n_run, n_ch))
     for t in range(n_run):  # Langevin on U = z^T A z / 2 + h^T z
         z = z - eta_s * (z @ A + h) + np.sqrt(2 * eta_s) * rng_s.standard_normal(z.shape)
         proj[t] = z @ vec[:, 0]
+    mean_exact = -np.linalg.solve(A, np.broadcast_to(h, (A.shape[0],))) @ vec[:, 0]
     a = 1 - eta_s * ev[0]
-    tau = fields.autocorr_time(proj[n_run // 10:]).mean()
-    print(f"{name:21s}: kappa = {ev[-1] / ev[0]:6.1f}, tau of the slowest mode ~ {tau:4.0f} steps "
-          f"(AR(1): {(1 + a) / (2 * (1 - a)):.0f})")
+    tau, dtau = tau_known_mean(proj[n_run // 10:] - mean_exact)
+    tau_ar1 = (1 + a) / (2 * (1 - a))
+    print(f"{name:21s}: kappa = {ev[-1] / ev[0]:6.1f}, tau of the slowest mode {tau:6.1f} +- {dtau:4.1f} steps "
+          f"(AR(1): {tau_ar1:.1f})")
+    assert abs(tau - tau_ar1) < 4 * dtau
 
 # %% tags=["solution"]
 # Solution 3: grad U = 2 th2 x + 4 th4 x^3, Laplacian = 2 th2 + 12 th4 x^2, so
