@@ -7,7 +7,7 @@ This script executes them with widgets enabled (a kernel, no browser) and fails 
 live cell (a `live(` call in a cell marked NBVAL_IGNORE_OUTPUT) displays a widget whose
 first draw, with the sliders' initial values, produced a figure and raised no error, and
 unless a redraw at the heaviest setting (every slider at its maximum, the last option of every
-list) takes at most HEAVY_LIMIT = 1 s, or the cell asks for a Run button (manual=True).
+list) takes at most HEAVY_LIMIT = 2 s (1 s is the goal), or the cell asks for a Run button (manual=True).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_notebooks import ENV, NOTEBOOKS, sources  # noqa: E402
 
-HEAVY_LIMIT = 1.0  # seconds: a redraw at the heaviest setting, or the live cell needs manual=True
+HEAVY_LIMIT = 2.0  # seconds at the heaviest setting, else the live cell needs manual=True (goal in class: 1 s;
+# 2 s is the limit test-lab holds a redraw to on a busy 2-core runner)
 # In the executed kernel: call each live cell's function once at its heaviest corner (every slider at
 # its maximum, the last option of every list) and time it, figure included. Cells with manual=True
 # (a Run button) are reported but not held to the limit.
