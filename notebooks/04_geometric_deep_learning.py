@@ -395,9 +395,9 @@ assert mlp_row["rotated"] > 10 * mlp_row["as drawn"] and mlp_row["translated"] >
 # clusters. How close does it get to the invariant model on the rotated test set?
 
 # %% tags=["solution"]
+# Solution 1: augment each training cluster with a random rotation about its centroid plus a random shift.
 # NBVAL_TOLERANCE rtol=1
 # (errors of trained networks: only their order of magnitude is stable across CPU kernels)
-# Solution 1: augment each training cluster with a random rotation about its centroid plus a random shift.
 g_aug = cu.make_rng(5)
 aug_rot = torch.tensor(eq.random_rotation(2, rng=g_aug, size=(n_train,)), dtype=torch.float32)
 aug_shift = torch.tensor(g_aug.uniform(-4, 4, (n_train, 1, 2)), dtype=torch.float32)

@@ -497,12 +497,12 @@ print("inverse error below 1e-5 (float32):", (nice.inverse(yt) - xt).abs().max()
 # them. Why is the estimate biased, and in which direction?
 
 # %% tags=["solution"]
-# NBVAL_TOLERANCE atol=0.1
-# (KL of a trained flow estimated from 500 chains: moved by 0.1 (MCMC) and 0.02 (exact samples) with the CPU kernel)
 # Solution 2: chains started in one mode rarely cross the low-density gaps between modes,
 # so the MCMC samples over-represent m_0. The flow fits every mode, so log pi - log p_theta
 # is small everywhere and the biased estimate is not far off here; but it is computed
 # on one mode only, and it says nothing about the modes the chains never saw.
+# NBVAL_TOLERANCE atol=0.1
+# (KL of a trained flow estimated from 500 chains: moved by 0.1 (MCMC) and 0.02 (exact samples) with the CPU kernel)
 def log_target_np(x):
     return flows.gmm_log_prob(x, MEANS, SIGMA).double().numpy()
 
