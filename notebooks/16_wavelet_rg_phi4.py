@@ -526,15 +526,12 @@ cu.plotting.live(plot_generation, i_beta=[0, 1, 2], seed=(0, 20, 1), mala_steps=
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Preconditioning.** Langevin with a preconditioner $S$, $x\leftarrow x - \eta S\nabla U + \sqrt{2\eta}\,S^{1/2}\xi$,
-#    still samples $p$. For the Gaussian field take $S = K^{-1}$ (applied by FFT). What is the
-#    mixing time now, and why is this not available for $\varphi^4$?
-# 2. **A conditional sampler.** For the Gaussian field with $m^2 = 0.02$ and $L = 8$, run plain
-#    Langevin with $\eta = 1/\lambda_{\max}$ on $p(\bar x_1\mid x_1)$ for a fixed coarse field and on the full field,
-#    and measure the autocorrelation time of the slowest mode of each (in steps). Compare with
-#    $\tau = (1+a)/(2(1-a))$, $a = 1 - \eta\lambda_{\min}$.
-# 3. **Score matching by hand.** For a one-dimensional energy $U(x) = \theta_2 x^2 + \theta_4 x^4$, write $A$ and $b$
-#    and fit $\theta$ to samples of $\varphi^4$ sites. Why can the fitted $\theta_2$ be negative?
+# Each exercise is followed by its solution, folded on the book site and left out of the student edition.
+
+# %% [markdown]
+# **Exercise 1. Preconditioning.** Langevin with a preconditioner $S$, $x\leftarrow x - \eta S\nabla U + \sqrt{2\eta}\,S^{1/2}\xi$,
+# still samples $p$. For the Gaussian field take $S = K^{-1}$ (applied by FFT). What is the
+# mixing time now, and why is this not available for $\varphi^4$?
 
 # %% tags=["solution"]
 # Solution 1: with S = K^-1 the drift is -x (for lam = 0) and every mode relaxes at rate 1:
@@ -553,6 +550,12 @@ tau_p = fields.autocorr_time(np.array(mags_p)[200:]).mean()
 a_p = 1 - eta_p
 print(f"preconditioned: tau_M ~ {tau_p:.0f} steps (exact {(1 + a_p) / (2 * (1 - a_p)):.1f}) "
       f"vs plain Langevin ~ {1 / (0.1 * m2_p):.0f} steps at eta = 0.1")
+
+# %% [markdown]
+# **Exercise 2. A conditional sampler.** For the Gaussian field with $m^2 = 0.02$ and $L = 8$, run plain
+# Langevin with $\eta = 1/\lambda_{\max}$ on $p(\bar x_1\mid x_1)$ for a fixed coarse field and on the full field,
+# and measure the autocorrelation time of the slowest mode of each (in steps). Compare with
+# $\tau = (1+a)/(2(1-a))$, $a = 1 - \eta\lambda_{\min}$.
 
 # %% tags=["solution"]
 # Solution 2: both chains run; the slowest mode of each is the eigenvector of its precision with
@@ -593,6 +596,10 @@ for name, A, h in (("details given coarse", P[nc:, nc:], P[nc:, :nc] @ x_coarse)
     print(f"{name:21s}: kappa = {ev[-1] / ev[0]:6.1f}, tau of the slowest mode {tau:6.1f} +- {dtau:4.1f} steps "
           f"(AR(1): {tau_ar1:.1f})")
     assert abs(tau - tau_ar1) < 4 * dtau
+
+# %% [markdown]
+# **Exercise 3. Score matching by hand.** For a one-dimensional energy $U(x) = \theta_2 x^2 + \theta_4 x^4$, write $A$ and $b$
+# and fit $\theta$ to samples of $\varphi^4$ sites. Why can the fitted $\theta_2$ be negative?
 
 # %% tags=["solution"]
 # Solution 3: grad U = 2 th2 x + 4 th4 x^3, Laplacian = 2 th2 + 12 th4 x^2, so
