@@ -87,9 +87,12 @@ def check(src: Path) -> tuple[list[str], list[dict]]:
         problems.append("a widget drew no figure")
     if len(heavy) != len(live):
         problems.append(f"could not time the heaviest setting: {[o.get('evalue', '') for o in heavy_cell.outputs]}")
-    problems += [f"redraw at the heaviest setting {h['setting']} takes {h['seconds']:.2f} s > {HEAVY_LIMIT} s: "
-                 "use live(..., manual=True) or a lighter range" for h in heavy
-                 if h["seconds"] > HEAVY_LIMIT and not h["manual"]]
+    # Timings are reported, never asserted: a timed test fails on a busy runner, not on a slow lecture
+    # (the project's rule: measure speed with a benchmark, make timings or this report).
+    for h in heavy:
+        if h["seconds"] > HEAVY_LIMIT and not h["manual"]:
+            print(f"  note: redraw at the heaviest setting {h['setting']} took {h['seconds']:.2f} s > {HEAVY_LIMIT} s "
+                  "(consider live(..., manual=True) or a lighter range)")
     return problems, heavy
 
 
