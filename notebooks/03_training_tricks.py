@@ -424,7 +424,10 @@ for name, f in per_net.items():
 for name, target in (("plain, LeCun", 0.5), ("plain, Kaiming", 1.0)):
     f = per_net[name]
     assert abs(f.mean() - target) < 4 * f.std(ddof=1) / np.sqrt(n_nets)
-assert np.all(per_net["residual, LeCun, alpha = 1"] > 1.5)
+# residual, alpha = 1: the bound 1 + alpha^2 sigma_w^2 / 2 = 1.5 holds for the mean over networks (measured
+# 1.73-1.80 over COURSE_UTILS_SEED = 0..7, standard error ~0.05); single networks dip to 1.48, so we do
+# not ask it of each one. A plain network's factor 0.5 (the identity path forgotten) fails this.
+assert per_net["residual, LeCun, alpha = 1"].mean() > 1.5
 assert np.all((grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0] > 1) & (grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0] < 3))
 
 # %% [markdown]
