@@ -428,7 +428,11 @@ for name, target in (("plain, LeCun", 0.5), ("plain, Kaiming", 1.0)):
 # 1.73-1.80 over COURSE_UTILS_SEED = 0..7, standard error ~0.05); single networks dip to 1.48, so we do
 # not ask it of each one. A plain network's factor 0.5 (the identity path forgotten) fails this.
 assert per_net["residual, LeCun, alpha = 1"].mean() > 1.5
-assert np.all((grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0] > 1) & (grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0] < 3))
+# alpha = 1/sqrt(L): the growth over the whole depth, averaged over the networks, lies in (1, 3) (measured
+# means 1.78-2.07 over COURSE_UTILS_SEED = 0..7, standard error <= 0.19; single networks reach 3.3, so the
+# bound is on the mean). alpha = 1 would give ~1.75^23 ~ 4e5, a plain network 2^-23.
+growth = grad_norms["residual, LeCun, alpha = 1/sqrt(L)"][:, 0]
+assert 1 < growth.mean() < 3
 
 # %% [markdown]
 # ## 6. The tricks in a real training run
