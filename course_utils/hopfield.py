@@ -21,13 +21,14 @@ and the equations become m = erf(m / (sqrt(2) s)), C = sqrt(2/pi) exp(-m^2 / 2 s
 from __future__ import annotations
 
 import functools
+import sys
 
 import numpy as np
 from scipy import optimize, special
 from scipy.optimize import elementwise
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive, check_spins, check_symmetric
+from .validation import check_array, check_int, check_memory, check_positive, check_spins, check_symmetric
 
 __all__ = [
     "ALPHA_MAX",
@@ -36,6 +37,7 @@ __all__ = [
     "overlaps",
     "lyapunov",
     "run_dynamics",
+    "run_dynamics_from_patterns",
     "ags_averages",
     "ags_free_energy",
     "ags_capacity",
@@ -65,7 +67,9 @@ def hebbian_couplings(patterns) -> np.ndarray:
     N = xi.shape[1]
     if N < 2:
         raise ValueError(f"patterns must have at least 2 neurons (columns), got shape {xi.shape}")
-    J = xi.T @ xi / N
+    check_memory("patterns", 8.0 * N * N, what="the N x N couplings")
+    J = xi.T @ xi  # one N x N array, scaled in place (no N x N temporaries)
+    J /= N
     np.fill_diagonal(J, 0.0)
     return J
 
@@ -156,6 +160,140 @@ def run_dynamics(J, states, T, sweeps: int, update: str = "sequential", seed: in
 
 #: fields smaller than this count as zero in the T = 0 rule (Hebbian fields are multiples of 1/N)
 _TIE = 1e-12
+
+
+def run_dynamics_from_patterns(patterns, states, T, sweeps: int, update: str = "sequential", seed: int = 0):
+    """Glauber dynamics of ``run_dynamics`` with Hebb's couplings J = xi^T xi / N (J_ii = 0), never forming J.
+
+    The field is computed from the pattern overlaps, phi_i = (1/N) [sum_mu xi_i^mu M_mu - P sigma_i]
+    with M_mu = sum_j xi_j^mu sigma_j kept up to date by a rank-one change at each flip, so memory
+    is O(N P + B P) instead of N^2 and a sweep costs N B P instead of N^2 B. The overlaps are
+    integers, so the fields are exact and the states are those of
+    ``run_dynamics(hebbian_couplings(patterns), states, T, sweeps, update, seed)`` for the same
+    seed (same random stream, same tie rule at T = 0).
+
+    Accepts ``patterns`` (P, N) of +-1 and ``states`` (B, N) or (N,) of +-1, as numpy arrays, or
+    both as torch tensors on one device (e.g. ``course_utils.device()``: the GPU when present),
+    in which case the dynamics runs there with torch's random numbers (same law, another stream)
+    and returns a tensor; ``T`` >= 0 a scalar or one per state; ``sweeps`` >= 0; ``update``
+    "sequential" or "parallel"; ``seed`` an int >= 0.
+    """
+    torch = sys.modules.get("torch")  # a tensor exists only if torch is imported: no import cost otherwise
+    on_torch = torch is not None and isinstance(patterns, torch.Tensor)
+    if on_torch:
+        if not isinstance(states, torch.Tensor) or states.device != patterns.device:
+            raise TypeError(f"states must be a torch tensor on {patterns.device} like patterns, "
+                            f"got {type(states).__name__}")
+        return _from_patterns_torch(patterns, states, T, sweeps, update, seed)
+    xi = check_spins("patterns", patterns, ndim=2)
+    P, N = xi.shape
+    if N < 2:
+        raise ValueError(f"patterns must have at least 2 neurons (columns), got shape {xi.shape}")
+    sigma = _check_states(states, N, batch=True)
+    single = sigma.ndim == 1
+    sigma = np.atleast_2d(sigma).copy()
+    B = sigma.shape[0]
+    T = _check_temperatures(T, B)
+    sweeps = check_int("sweeps", sweeps, minimum=0)
+    if update not in ("sequential", "parallel"):
+        raise ValueError(f"update must be 'sequential' or 'parallel', got {update!r}")
+    rng = make_rng(seed)
+    T = np.broadcast_to(T, (B,))
+    hot = T > 0
+    all_hot, all_cold = bool(hot.all()), not hot.any()
+    xiT = np.ascontiguousarray(xi.T)  # (N, P): row i holds xi_i^mu for every pattern
+    sT = np.ascontiguousarray(sigma.T)  # (N, B): row i holds sigma_i of every state
+    M = sigma @ xiT  # (B, P) overlaps times N: integers, exact in float64
+    for _ in range(sweeps):
+        # the same draws, in the same order, as run_dynamics: thresholds (N, B), then the site order;
+        # thresholds are on N phi, an integer
+        u = rng.random((N, B))
+        with np.errstate(divide="ignore"):
+            theta = T * np.arctanh(2.0 * u - 1.0) * N
+        up = np.where(hot, theta, _TIE * N)
+        down = np.where(hot, theta, -_TIE * N)
+        if update == "parallel":
+            phi = M @ xi - P * sT.T  # N phi, (B, N)
+            sT = np.ascontiguousarray(np.where(phi > up.T, 1.0, np.where(phi < down.T, -1.0, sT.T)).T)
+            M = sT.T @ xiT
+            continue
+        before = sT.copy() if all_cold else None
+        for k, i in enumerate(rng.permutation(N)):
+            row, s = xiT[i], sT[i]
+            phi = M @ row - P * s
+            if all_hot:
+                new = np.where(phi > up[k], 1.0, -1.0)
+            else:
+                new = np.where(phi > up[k], 1.0, np.where(phi < down[k], -1.0, s))
+            d = new - s
+            if d.any():  # rank-one update of the overlaps (rows with d = 0 add exactly 0)
+                M += np.outer(d, row)
+                sT[i] = new
+        if all_cold and np.array_equal(before, sT):
+            break
+    sigma = np.ascontiguousarray(sT.T)
+    return sigma[0] if single else sigma
+
+
+def _check_temperatures(T, B: int) -> np.ndarray:
+    T = check_array("T", T)
+    if T.ndim > 1 or (T.ndim == 1 and T.shape[0] != B):
+        raise ValueError(f"T must be a scalar or have shape ({B},) (one per state), got {T.shape}")
+    if np.any(T < 0):
+        raise ValueError(f"T must be >= 0 (temperatures), got a minimum of {T.min():.3g}")
+    return T
+
+
+def _from_patterns_torch(patterns, states, T, sweeps, update, seed):
+    """``run_dynamics_from_patterns`` on torch tensors (on their device), torch's random stream."""
+    import torch
+
+    from .seeding import mix_seed
+
+    dev = patterns.device
+    if patterns.dim() != 2 or patterns.shape[1] < 2:
+        raise ValueError(f"patterns must have shape (P, N) with N >= 2, got {tuple(patterns.shape)}")
+    xi = patterns.to(torch.float64) if dev.type == "cpu" else patterns.to(torch.float32)
+    if not bool(((xi == 1) | (xi == -1)).all()):
+        raise ValueError("patterns must contain only +1 and -1")
+    P, N = xi.shape
+    single = states.dim() == 1
+    sigma = (states[None] if single else states).to(xi.dtype).clone()
+    if sigma.dim() != 2 or sigma.shape[1] != N:
+        raise ValueError(f"states must have shape (B, N) or (N,) with N = {N}, got {tuple(states.shape)}")
+    if not bool(((sigma == 1) | (sigma == -1)).all()):
+        raise ValueError("states must contain only +1 and -1")
+    B = sigma.shape[0]
+    T_np = _check_temperatures(T.detach().cpu().numpy() if isinstance(T, torch.Tensor) else T, B)
+    sweeps = check_int("sweeps", sweeps, minimum=0)
+    if update not in ("sequential", "parallel"):
+        raise ValueError(f"update must be 'sequential' or 'parallel', got {update!r}")
+    gen = torch.Generator(device=dev).manual_seed(mix_seed(seed))
+    T_t = torch.as_tensor(np.broadcast_to(T_np, (B,)).copy(), dtype=xi.dtype, device=dev)
+    hot = T_t > 0
+    tie = torch.full_like(T_t, _TIE * N)
+    xiT = xi.T.contiguous()
+    M = sigma @ xiT
+    for _ in range(sweeps):
+        u = torch.rand((N, B), generator=gen, device=dev, dtype=xi.dtype)
+        theta = T_t * torch.atanh(2.0 * u - 1.0) * N
+        up = torch.where(hot, theta, tie)
+        down = torch.where(hot, theta, -tie)
+        if update == "parallel":
+            phi = M @ xi - P * sigma
+            sigma = torch.where(phi > up.T, 1.0, torch.where(phi < down.T, -1.0, sigma))
+            M = sigma @ xiT
+            continue
+        order = torch.randperm(N, generator=gen, device=dev)
+        for k in range(N):
+            i = order[k]
+            row = xiT[i]
+            old = sigma[:, i]
+            phi = M @ row - P * old
+            new = torch.where(phi > up[k], 1.0, torch.where(phi < down[k], -1.0, old))
+            M += torch.outer(new - old, row)
+            sigma[:, i] = new
+    return sigma[0] if single else sigma
 
 
 def _check_states(states, N: int, *, batch: bool) -> np.ndarray:
