@@ -19,7 +19,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .seeding import torch_generator
-from .validation import check_array, check_int, check_positive, check_tensor
+from .validation import check_array, check_int, check_module, check_positive, check_tensor
 
 __all__ = [
     "gaussian_kl",
@@ -42,13 +42,7 @@ def _mlp(sizes: Sequence[int], activation=nn.ReLU) -> nn.Sequential:
 
 
 def _as_batch(name: str, x, dim: int) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        x = torch.as_tensor(np.asarray(x), dtype=torch.get_default_dtype())
-    if x.ndim != 2 or x.shape[1] != dim:
-        raise ValueError(f"{name} must have shape (batch, {dim}), got {tuple(x.shape)}")
-    if not torch.isfinite(x).all():
-        raise ValueError(f"{name} must contain only finite values (found nan or inf)")
-    return x
+    return check_tensor(name, x, shape=(None, dim))
 
 
 def gaussian_kl(mu, log_var, *, reduce: bool = True) -> torch.Tensor:
@@ -104,14 +98,27 @@ class VAE(nn.Module):
 
     def decode(self, z) -> torch.Tensor:
         """Bernoulli logits of p(x|z), shape (..., dim), for latents z (..., k)."""
-        z = torch.as_tensor(z, dtype=next(self.parameters()).dtype)
-        if z.shape[-1] != self.k:
+        z = check_tensor("z", z).to(next(self.parameters()).dtype)
+        if z.ndim == 0 or z.shape[-1] != self.k:
             raise ValueError(f"z must have last axis {self.k}, got shape {tuple(z.shape)}")
         return self.decoder(z)
 
     def log_likelihood(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """log p(x|z) = sum_i [x_i log s_i + (1 - x_i) log(1 - s_i)], s = sigmoid(logits(z))."""
+        """log p(x|z) = sum_i [x_i log s_i + (1 - x_i) log(1 - s_i)], s = sigmoid(logits(z)).
+
+        ``x`` (..., dim) finite pixels in [0, 1] and ``z`` (..., k) finite latents (tensors or
+        arrays); x broadcasts to z's batch axes.
+        """
+        x = check_tensor("x", x)
+        if x.ndim == 0 or x.shape[-1] != self.dim:
+            raise ValueError(f"x must have last axis {self.dim}, got shape {tuple(x.shape)}")
         logits = self.decode(z)
+        try:
+            ok = torch.broadcast_shapes(x.shape, logits.shape) == logits.shape
+        except RuntimeError:
+            ok = False
+        if not ok:
+            raise ValueError(f"x {tuple(x.shape)} must broadcast to the batch axes of z {tuple(z.shape)}")
         return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
 
     @torch.no_grad()
@@ -130,6 +137,7 @@ def elbo(model: VAE, x, beta: float = 1.0, generator: torch.Generator | None = N
     reconstruction term; the KL is analytic. Returns dict of tensors (B,): ``elbo``,
     ``reconstruction`` and ``kl``.
     """
+    model = check_module("model", model, VAE)
     x = _as_batch("x", x, model.dim)
     beta = check_positive("beta", beta, allow_zero=True)
     mu, log_var = model.encode(x)
@@ -147,8 +155,10 @@ def iwae_bound(model: VAE, x, n_samples: int, seed: int = 0, chunk: int = 256) -
     K = ``n_samples``; K = 1 is an unbiased estimate of the ELBO, the bound rises with K and
     tends to log p(x) (Burda, Grosse, Salakhutdinov 2016).
     """
+    model = check_module("model", model, VAE)
     x = _as_batch("x", x, model.dim)
     n_samples = check_int("n_samples", n_samples, minimum=1)
+    chunk = check_int("chunk", chunk, minimum=1)
     gen = torch_generator(seed)
     mu, log_var = model.encode(x)
     std = torch.exp(0.5 * log_var)
@@ -167,7 +177,8 @@ def iwae_bound(model: VAE, x, n_samples: int, seed: int = 0, chunk: int = 256) -
 @torch.no_grad()
 def kl_per_dimension(model: VAE, x) -> np.ndarray:
     """Average over the data of KL(q(z_j|x) || N(0, 1)) for each latent j (posterior collapse ~ 0)."""
-    mu, log_var = model.encode(x)
+    model = check_module("model", model, VAE)
+    mu, log_var = model.encode(_as_batch("x", x, model.dim))
     return gaussian_kl(mu, log_var, reduce=False).mean(0).double().numpy()
 
 
@@ -183,6 +194,7 @@ def train_autoencoder(model: Autoencoder, data, steps: int, batch_size: int = 25
 
     Returns the minibatch loss per step (steps,).
     """
+    model = check_module("model", model, Autoencoder)
     data = torch.as_tensor(check_array("data", data, shape=(None, model.dim)), dtype=torch.get_default_dtype())
     steps = check_int("steps", steps, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -206,6 +218,7 @@ def train_vae(model: VAE, data, steps: int, batch_size: int = 128, lr: float = 3
     ``data`` (N, dim) with entries in {0, 1}. Returns dict of (steps,) arrays: ``elbo`` (the
     beta = 1 bound, nats per image), ``reconstruction`` and ``kl`` (minibatch means).
     """
+    model = check_module("model", model, VAE)
     data = check_array("data", data, shape=(None, model.dim))
     if np.any((data != 0) & (data != 1)):
         raise ValueError("data must be binary (0 or 1) for the Bernoulli decoder")
