@@ -389,8 +389,13 @@ plt.show()
 # %% [markdown]
 # The weights are images too, but rarely a clean copy of one pattern. The Gaussian
 # RBM (the Hopfield model with learned patterns) recovers the *space* spanned by the
-# patterns, not the patterns themselves: its marginal depends on $W$ only through $WW^T$, so
-# any rotation $W\to WR$ of the hidden space gives the same model (exercise 3). Bernoulli
+# patterns, not the patterns themselves. Its marginal,
+# $\log p(\vec s) = \vec b\cdot\vec s + \frac12|W^T\vec s+\vec c|^2 + \text{const}
+# = \vec b\cdot\vec s + \frac12\vec s^{\,T}WW^T\vec s + (W\vec c)\cdot\vec s + \text{const}$,
+# depends on the parameters only through $WW^T$ and the effective field $\vec b+W\vec c$ (the
+# hidden bias of a Gaussian unit is redundant: it can be absorbed into $\vec b$). Any rotation
+# of the hidden space, $W\to WR$ together with $\vec c\to R^T\vec c$, gives the same model; rotating
+# $W$ alone is a symmetry only when $\vec c=0$ (exercise 3). Bernoulli
 # units break that symmetry; with more units than images they learn parts that combine
 # (compositional representations: a unit that is "T minus L", another that is "H").
 #
@@ -562,17 +567,34 @@ for M in (100, 10000):
 
 # %% [markdown]
 # **Exercise 3. Rotational freedom of Gaussian hidden units.** Show that the marginal of a Gaussian
-# RBM depends on $W$ only through $WW^T$, so $W\to WR$ with $R$ orthogonal gives the same
-# $p(\vec s)$. Verify it numerically for the trained `rbm_gauss`. Why does the Bernoulli
-# RBM not have this symmetry?
+# RBM with hidden bias $\vec c$ depends on $(W,\vec b,\vec c)$ only through $WW^T$ and $\vec b+W\vec c$, so
+# $W\to WR$, $\vec c\to R^T\vec c$ with $R$ orthogonal gives the same $p(\vec s)$. Verify it numerically
+# for the trained `rbm_gauss` (its $\vec c$ is not zero), and measure how far $p(\vec s)$ moves if
+# $W$ is rotated but $\vec c$ kept. Why does the Bernoulli RBM not have this symmetry?
 
 # %% tags=["solution"]
-# Solution 3: |W^T s|^2 = s^T W W^T s, and (W R)(W R)^T = W W^T for orthogonal R.
+# Solution 3: W^T s + c -> R^T (W^T s + c) keeps |W^T s + c|^2, i.e. W W^T and b + W c are unchanged.
 R, _ = np.linalg.qr(rng.standard_normal((3, 3)))
-f_orig = rbm.rbm_log_marginal(all16, rbm_gauss["W"], rbm_gauss["b"], None, "gaussian")
-f_rot = rbm.rbm_log_marginal(all16, rbm_gauss["W"] @ R, rbm_gauss["b"], None, "gaussian")
-print(f"log p(s) unchanged by the rotation (to 1e-10): {np.abs(f_rot - f_orig).max() < 1e-10}")
-# Bernoulli units contribute sum_mu log(1 + e^{(W^T s)_mu}): a sum over units of a
+W_g, b_g, c_g = rbm_gauss["W"], rbm_gauss["b"], rbm_gauss["c"]
+
+
+def gauss_log_p(W, b, c):
+    """Normalised log p(s) of a Gaussian RBM over all 2^16 states."""
+    f = rbm.rbm_log_marginal(all16, W, b, c, "gaussian")
+    return f - special.logsumexp(f)
+
+
+log_p = gauss_log_p(W_g, b_g, c_g)
+dev_rot = np.abs(gauss_log_p(W_g @ R, b_g, R.T @ c_g) - log_p).max()
+log_p_wrong = gauss_log_p(W_g @ R, b_g, c_g)  # the plausible wrong symmetry: W -> W R, c kept
+kl_wrong = float(np.exp(log_p) @ (log_p - log_p_wrong))
+print(f"trained hidden bias |c| = {np.linalg.norm(c_g):.2f}")
+print(f"W -> W R, c -> R^T c: max |change of log p(s)| < 1e-10: {dev_rot < 1e-10}")
+print(f"W -> W R, c kept:     D(p || p_rotated) = {kl_wrong:.2f} nats")
+# the wrong rotation (c kept) moves p(s) by a KL divergence of 0.30 nats here (max |change of log p| ~ 2),
+# ten orders of magnitude above the round-off (~1e-14) left by the correct one
+assert dev_rot < 1e-10 and kl_wrong > 1e-3
+# Bernoulli units contribute sum_mu log(1 + e^{(W^T s + c)_mu}): a sum over units of a
 # non-quadratic function, which singles out the unit axes.
 
 # %% [markdown]
