@@ -18,7 +18,7 @@ import numpy as np
 from scipy import special
 
 from .seeding import make_rng
-from .validation import check_array, check_in_range, check_int, check_positive
+from .validation import check_array, check_in_range, check_int, check_memory, check_positive, check_seed
 
 __all__ = [
     "gaussian_refit_chain",
@@ -26,6 +26,8 @@ __all__ = [
     "expected_refit_log_variance",
     "regression_collapse",
     "regression_collapse_theory",
+    "regression_step_moments",
+    "regression_collapse_recursion",
     "zipf_probabilities",
     "zipf_memory_error",
     "hutter_test_error",
@@ -119,7 +121,8 @@ def _gram_and_root(rng, n: int, n_trials: int, d: int):
 
 
 def regression_collapse(d: int, T, T0: int, noise_std: float, n_generations: int, n_trials: int,
-                        seed: int = 0, *, real_fraction: float = 0.0, ridge: float = 0.0) -> np.ndarray:
+                        seed: int = 0, *, real_fraction: float = 0.0, ridge: float = 0.0,
+                        per_trial: bool = False) -> np.ndarray:
     """Mean test error E||w_n - w0||^2 of least squares retrained on its own labels, generation by generation.
 
     Generation 0: w_0-hat = OLS on T0 real samples x ~ N(0, I_d), y = x.w0 + eps, eps ~ N(0, sigma^2).
@@ -133,7 +136,8 @@ def regression_collapse(d: int, T, T0: int, noise_std: float, n_generations: int
     w0 is drawn uniformly on the unit sphere for each trial. The fits see the data only
     through X^T X and X^T y, which are drawn exactly (Wishart by Bartlett's decomposition),
     and all trials are solved at once by a batched ``numpy.linalg.solve``, so the cost does
-    not grow with T. Returns an array (n_generations + 1,).
+    not grow with T. Returns an array (n_generations + 1,), or with ``per_trial=True`` the
+    squared errors of every trial, an array (n_generations + 1, n_trials) (for standard errors).
     """
     d = check_int("d", d, minimum=1)
     n_generations = check_int("n_generations", n_generations, minimum=0)
@@ -159,7 +163,7 @@ def regression_collapse(d: int, T, T0: int, noise_std: float, n_generations: int
         return np.linalg.solve(G + lam * np.eye(d), b[..., None])[..., 0]
 
     w = fit(*moments(T0, w0))
-    errors = [np.mean(np.sum((w - w0) ** 2, axis=1))]
+    errors = [np.sum((w - w0) ** 2, axis=1)]
     for T_n in sizes:
         n_real = int(round(rho * T_n))
         G, b = moments(T_n - n_real, w)  # synthetic part, labelled by the previous generation
@@ -167,8 +171,9 @@ def regression_collapse(d: int, T, T0: int, noise_std: float, n_generations: int
             G_r, b_r = moments(n_real, w0)
             G, b = G + G_r, b + b_r
         w = fit(G, b)
-        errors.append(np.mean(np.sum((w - w0) ** 2, axis=1)))
-    return np.asarray(errors)
+        errors.append(np.sum((w - w0) ** 2, axis=1))
+    errors = np.asarray(errors)
+    return errors if per_trial else errors.mean(axis=1)
 
 
 def regression_collapse_theory(d: int, T, T0: int, noise_std: float, n_generations: int) -> np.ndarray:
@@ -187,6 +192,85 @@ def regression_collapse_theory(d: int, T, T0: int, noise_std: float, n_generatio
     s2 = check_positive("noise_std", noise_std, allow_zero=True) ** 2
     steps = s2 * d / (sizes - d - 1.0)
     return s2 * d / (T0 - d - 1.0) + np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def regression_step_moments(d: int, n_synthetic: int, n_real: int, *, ridge: float = 0.0,
+                            n_samples: int = 20000, seed: int = 0) -> dict:
+    """Moments of one refit w_n = A w_{n-1} + R w0 + xi, A = M G_s, R = M G_r, M = (G_s + G_r + ridge I)^-1.
+
+    G_s = X_s^T X_s (``n_synthetic`` inputs labelled by the previous generation), G_r the same
+    for ``n_real`` inputs labelled by the truth w0, xi = M X^T eps the fresh noise. The law
+    of (A, R, G) is invariant under rotations, so every matrix average is a multiple of the
+    identity and the chain's second moments obey a closed linear recursion with the scalars
+
+        c = E tr(A^T A)/d,  q = E tr(A^T R)/d,  r = E tr(R^T R)/d,  a = E tr A/d,
+        e = E tr R/d,       v = E tr(M G M)   (E|xi|^2 = sigma^2 v).
+
+    For least squares (ridge = 0) v = d/(T-d-1) exactly, and with real data mixed in
+    A + R = I. The averages are Monte Carlo over ``n_samples`` exact Wishart draws.
+    Returns a dict of the six means and ``se``, a dict of their standard errors.
+    """
+    d = check_int("d", d, minimum=1)
+    n_synthetic = check_int("n_synthetic", n_synthetic, minimum=0)
+    n_real = check_int("n_real", n_real, minimum=0)
+    if n_synthetic + n_real <= d + 1:
+        raise ValueError(f"n_synthetic + n_real must be > d + 1 = {d + 1}, got {n_synthetic + n_real}")
+    lam = check_positive("ridge", ridge, allow_zero=True)
+    n_samples = check_int("n_samples", n_samples, minimum=2)
+    check_memory("n_samples", 10 * 8.0 * n_samples * d * d)
+    rng = make_rng(check_seed("seed", seed, allow_generator=True))
+    zero = np.zeros((n_samples, d, d))
+    G_s = _gram_and_root(rng, n_synthetic, n_samples, d)[0] if n_synthetic else zero
+    G_r = _gram_and_root(rng, n_real, n_samples, d)[0] if n_real else zero
+    M = np.linalg.inv(G_s + G_r + lam * np.eye(d))
+    A, R = M @ G_s, M @ G_r
+    samples = {
+        "c": np.sum(A * A, axis=(1, 2)) / d,
+        "q": np.sum(A * R, axis=(1, 2)) / d,
+        "r": np.sum(R * R, axis=(1, 2)) / d,
+        "a": np.trace(A, axis1=1, axis2=2) / d,
+        "e": np.trace(R, axis1=1, axis2=2) / d,
+        "v": np.trace(M @ (G_s + G_r) @ M, axis1=1, axis2=2),
+    }
+    out = {k: float(x.mean()) for k, x in samples.items()}
+    out["se"] = {k: float(x.std(ddof=1) / np.sqrt(n_samples)) for k, x in samples.items()}
+    return out
+
+
+def regression_collapse_recursion(d: int, T: int, T0: int, noise_std: float, n_generations: int, *,
+                                  real_fraction: float = 0.0, ridge: float = 0.0,
+                                  n_samples: int = 20000, seed: int = 0) -> np.ndarray:
+    """E_n = W_n - 2 C_n + 1 from the exact moment recursion of the self-training chain, ||w0|| = 1.
+
+    With W_n = E|w_n|^2 and C_n = E w_n.w0 and the step moments of ``regression_step_moments``
+    (w_{n-1} is independent of the new data, and rotation invariance turns E A^T A into c I):
+
+        W_n = c W_{n-1} + 2 q C_{n-1} + r + sigma^2 v,   C_n = a C_{n-1} + e.
+
+    Generation 0 is the same step with only real data (T0 samples). For least squares with a
+    fraction rho of real data this reduces to E_n = c E_{n-1} + sigma^2 d/(T-d-1), with fixed
+    point sigma^2 d/(T-d-1) / (1 - c); for ridge without real data C_n -> 0 and
+    E_n -> 1 + sigma^2 v/(1 - c). Exact up to the Monte Carlo error of the moments.
+    Returns an array (n_generations + 1,).
+    """
+    d = check_int("d", d, minimum=1)
+    T = check_int("T", T, minimum=d + 2)
+    T0 = check_int("T0", T0, minimum=d + 2)
+    s2 = check_positive("noise_std", noise_std, allow_zero=True) ** 2
+    n_generations = check_int("n_generations", n_generations, minimum=0)
+    rho = check_in_range("real_fraction", real_fraction, 0.0, 1.0)
+    lam = check_positive("ridge", ridge, allow_zero=True)
+    n_samples = check_int("n_samples", n_samples, minimum=2)
+    rng = make_rng(check_seed("seed", seed, allow_generator=True))
+    n_real = int(round(rho * T))  # as in regression_collapse
+    m0 = regression_step_moments(d, 0, T0, ridge=lam, n_samples=n_samples, seed=rng)
+    m = regression_step_moments(d, T - n_real, n_real, ridge=lam, n_samples=n_samples, seed=rng)
+    W, C = m0["r"] + s2 * m0["v"], m0["e"]
+    E = [W - 2 * C + 1.0]
+    for _ in range(n_generations):
+        W, C = m["c"] * W + 2 * m["q"] * C + m["r"] + s2 * m["v"], m["a"] * C + m["e"]
+        E.append(W - 2 * C + 1.0)
+    return np.asarray(E)
 
 
 # ------------------------------------------------------------------ Zipf / infinite memory

@@ -117,6 +117,41 @@ def test_growing_sample_schedule_and_ridge_limits():
     np.testing.assert_allclose(big, 1.0, atol=1e-6)
 
 
+
+def test_per_trial_errors_average_to_the_mean():
+    per = collapse.regression_collapse(4, 12, 10, 0.5, 3, 50, seed=5, per_trial=True)
+    mean = collapse.regression_collapse(4, 12, 10, 0.5, 3, 50, seed=5)
+    assert per.shape == (4, 50)
+    np.testing.assert_allclose(per.mean(axis=1), mean, rtol=1e-12)
+
+
+def test_step_moments_exact_limits():
+    d = 4
+    ols = collapse.regression_step_moments(d, 15, 0, n_samples=20000, seed=0)  # A = I, R = 0
+    assert (ols["c"], ols["a"], ols["q"], ols["r"], ols["e"]) == pytest.approx((1, 1, 0, 0, 0), abs=1e-10)
+    assert ols["v"] == pytest.approx(d / (15 - d - 1), abs=4 * ols["se"]["v"])  # inverse-Wishart mean
+    real = collapse.regression_step_moments(d, 0, 15, n_samples=100, seed=0)   # A = 0, R = I
+    assert (real["c"], real["a"], real["r"], real["e"]) == pytest.approx((0, 0, 1, 1), abs=1e-10)
+    mix = collapse.regression_step_moments(d, 10, 5, n_samples=2000, seed=1)   # A + R = I
+    assert mix["a"] + mix["e"] == pytest.approx(1.0, abs=1e-10)
+    assert mix["c"] + 2 * mix["q"] + mix["r"] == pytest.approx(1.0, abs=1e-10)
+    assert mix["c"] > (10 / 15) ** 2  # Gram-matrix fluctuations raise the contraction above (1-rho)^2
+    big = collapse.regression_step_moments(d, 7000, 3000, n_samples=2000, seed=2)
+    assert big["c"] == pytest.approx(0.7**2, abs=0.005)  # T >> d: A -> (1 - rho) I
+
+
+def test_recursion_reproduces_additive_law_and_simulation():
+    d, T, T0, sigma = 6, 20, 25, 0.7
+    rec = collapse.regression_collapse_recursion(d, T, T0, sigma, 10, n_samples=40000, seed=0)
+    np.testing.assert_allclose(rec, collapse.regression_collapse_theory(d, T, T0, sigma, 10), rtol=0.01)
+    for kwargs in (dict(real_fraction=0.3), dict(ridge=2.0)):
+        rec = collapse.regression_collapse_recursion(d, T, T0, sigma, 15, n_samples=40000, seed=0, **kwargs)
+        per = collapse.regression_collapse(d, T, T0, sigma, 15, 8000, seed=4, per_trial=True, **kwargs)
+        se = per.std(axis=1, ddof=1) / np.sqrt(per.shape[1])
+        assert np.all(np.abs(per.mean(axis=1) - rec) < 4 * se + 0.002)  # + the recursion's own MC error
+    with pytest.raises(ValueError, match="n_synthetic \\+ n_real must be > d \\+ 1"):
+        collapse.regression_step_moments(5, 3, 3)
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
