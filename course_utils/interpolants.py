@@ -18,7 +18,7 @@ from scipy import special
 from scipy.spatial.distance import cdist
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive, check_probabilities
+from .validation import check_array, check_callable, check_int, check_positive, check_probabilities, check_real
 
 __all__ = [
     "Schedule",
@@ -34,7 +34,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Schedule:
-    """alpha_t, beta_t, gamma_t of an interpolant and their time derivatives (vectorised over t)."""
+    """alpha_t, beta_t, gamma_t of an interpolant and their time derivatives (vectorised over t).
+
+    ``name`` a label; ``alpha``, ``beta``, ``gamma``, ``dalpha``, ``dbeta``, ``dgamma`` callables of
+    an array of times t in [0, 1].
+    """
 
     name: str
     alpha: Callable
@@ -44,10 +48,14 @@ class Schedule:
     dbeta: Callable
     dgamma: Callable
 
+    def __post_init__(self):
+        for field in ("alpha", "beta", "gamma", "dalpha", "dbeta", "dgamma"):
+            check_callable(field, getattr(self, field))
+
     def coefficients(self, t):
-        """(alpha, beta, gamma, dalpha, dbeta, dgamma) at time(s) t in [0, 1]."""
-        t = np.asarray(t, dtype=float)
-        if not np.all(np.isfinite(t)) or np.any((t < 0) | (t > 1)):
+        """(alpha, beta, gamma, dalpha, dbeta, dgamma) at time(s) t in [0, 1] (a number or a non-empty array)."""
+        t = check_array("t", t)
+        if np.any((t < 0) | (t > 1)):
             raise ValueError(f"t must lie in [0, 1], got {t!r}")
         return tuple(np.asarray(f(t), dtype=float) for f in
                      (self.alpha, self.beta, self.gamma, self.dalpha, self.dbeta, self.dgamma))
@@ -78,17 +86,25 @@ def interpolate(x0, x1, z, t, sched: Schedule):
 
     ``x0, x1, z`` have shape (B, d); ``t`` is a scalar or (B,).
     """
+    sched = _check_schedule(sched)
     x0 = check_array("x0", x0, ndim=2)
     x1 = check_array("x1", x1, shape=x0.shape)
     z = check_array("z", z, shape=x0.shape)
-    t = np.asarray(t, dtype=float)
+    t = check_array("t", t)
     if t.ndim not in (0, 1) or (t.ndim == 1 and t.shape[0] != x0.shape[0]):
         raise ValueError(f"t must be a scalar or have shape ({x0.shape[0]},), got shape {t.shape}")
     a, b, g, da, db, dg = (c[:, None] if c.ndim == 1 else c for c in sched.coefficients(t))
     return a * x0 + b * x1 + g * z, da * x0 + db * x1 + dg * z
 
 
+def _check_schedule(sched) -> Schedule:
+    if not isinstance(sched, Schedule):
+        raise TypeError(f"sched must be a Schedule (see schedule()), got {type(sched).__name__}")
+    return sched
+
+
 def _mixture(x, t, sched, weights, means, stds):
+    sched = _check_schedule(sched)
     x = check_array("x", x, ndim=2)
     means = check_array("means", means, ndim=2)
     if means.shape[1] != x.shape[1]:
@@ -96,8 +112,7 @@ def _mixture(x, t, sched, weights, means, stds):
     K = means.shape[0]
     weights = check_probabilities("weights", check_array("weights", weights, shape=(K,)))
     stds = check_positive("stds", check_array("stds", stds, shape=(K,)))
-    if np.ndim(t) != 0:
-        raise ValueError("t must be a scalar time in [0, 1]")
+    t = check_real("t", t)
     a, b, g, da, db, dg = sched.coefficients(t)
     m = b * means  # (K, d): mean of I_t given component k
     c = a**2 + b**2 * stds**2 + g**2  # (K,): its variance per coordinate
@@ -142,6 +157,7 @@ def ode_sample(velocity: Callable, x0, n_steps: int, method: str = "heun"):
     ``method="euler"`` (first order) or ``"heun"`` (second order, two velocity calls a step).
     ``velocity(x, t)`` maps (B, d) and a scalar t to (B, d). Returns X_1 (B, d).
     """
+    velocity = check_callable("velocity", velocity)
     x, n_steps = _check_sampler(x0, n_steps)
     if method not in ("euler", "heun"):
         raise ValueError(f"method must be 'euler' or 'heun', got {method!r}")
@@ -163,6 +179,7 @@ def sde_sample(velocity: Callable, score: Callable, x0, n_steps: int, eps, seed=
     ``eps`` is a constant >= 0 or a function of t. The last step is taken without noise
     when eps_1 = 0. Returns X_1 (B, d).
     """
+    velocity, score = check_callable("velocity", velocity), check_callable("score", score)
     x, n_steps = _check_sampler(x0, n_steps)
     if not callable(eps):
         e = check_positive("eps", eps, allow_zero=True)
