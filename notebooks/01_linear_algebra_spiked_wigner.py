@@ -148,11 +148,20 @@ def plot_spectrum(lam=1.5, n=500):
     ax.axvline(float(linalg.bbp_top_eigenvalue(lam)), color="C3", ls="--", label=r"BBP: $\lambda+1/\lambda$ or 2")
     ax.plot(vals[-1], 0.02, "v", color="C3", ms=10, label=rf"$\lambda_{{max}}$ = {vals[-1]:.2f}")
     cu.plotting.label(ax, "eigenvalue", "density", rf"spiked Wigner, $\lambda$ = {lam}")
-    ax.legend(fontsize="small")
+    ax.set_ylim(0, 0.5)  # head room: the legend sits above the semicircle
+    ax.legend(fontsize="small", loc="upper center", ncol=2)
     plt.show()
 
 
-plot_spectrum(lam=1.5, n=500)
+plot_spectrum(lam=2.0, n=1000)
+
+# %% [markdown]
+# At $\lambda = 2$ BBP puts the outlier at $\lambda + 1/\lambda = 2.5$, a quarter of the bulk's
+# half-width beyond its edge, and the simulated top eigenvalue (red triangle) sits there, alone.
+# Closer to the transition the gap closes fast: at $\lambda = 1.5$ it is $2.17 - 2 = 0.17$, about two
+# bins of this histogram, and at $n = 500$ the outlier's own fluctuations (of order
+# $n^{-1/2}\approx 0.05$) and the soft finite-$n$ edge of the bulk make it hard to tell from the
+# edge. Drag $\lambda$ in the live cell at the end to see it detach.
 
 # %% [markdown]
 # Now the transition itself: the top eigenvalue and the squared overlap against $\lambda$,
@@ -187,6 +196,8 @@ plt.show()
 # Check: at n = 800 the simulation sits on the BBP laws. Away from lambda = 1 the finite-n
 # deviations are O(n^{-1/2}) ~ 0.035 for the outlier and O(n^{-2/3}) ~ 0.01 at the bulk edge;
 # we allow 0.08, and exclude 0.8 <= lambda <= 1.4 where finite-size rounding is strong.
+# Plausible wrong laws fail by far: an outlier at lambda (forgetting the 1/lambda pushed by the
+# bulk) misses by 0.64, and an overlap 1 - 1/lambda instead of 1 - 1/lambda^2 by 0.26.
 away = (lams < 0.8) | (lams > 1.4)
 dev_top = np.abs(top[800] - linalg.bbp_top_eigenvalue(lams))[away]
 dev_ov = np.abs(overlap[800] - linalg.bbp_overlap(lams))[away]
@@ -211,31 +222,54 @@ assert dev_top.max() < 0.08 and dev_ov.max() < 0.08
 
 # %%
 kappas = 10.0 ** np.arange(0, 17, 1)
-n_cond = 60
-Q1, _ = np.linalg.qr(rng.standard_normal((n_cond, n_cond)))
-Q2, _ = np.linalg.qr(rng.standard_normal((n_cond, n_cond)))
-x_true = rng.standard_normal(n_cond)
-rel_err = []
-for kappa in kappas:
-    sv = np.logspace(0, -np.log10(kappa), n_cond)
-    A = (Q1 * sv) @ Q2.T
-    x_hat = np.linalg.solve(A, A @ x_true)
-    rel_err.append(np.linalg.norm(x_hat - x_true) / np.linalg.norm(x_true))
-rel_err = np.array(rel_err)
+n_cond, n_draws = 60, 8  # matrix size, independent (U, V, x) draws
+rel_err = np.empty((n_draws, kappas.size))
+for d in range(n_draws):
+    Q1, _ = np.linalg.qr(rng.standard_normal((n_cond, n_cond)))
+    Q2, _ = np.linalg.qr(rng.standard_normal((n_cond, n_cond)))
+    x_true = rng.standard_normal(n_cond)
+    for j, kappa in enumerate(kappas):
+        sv = np.logspace(0, -np.log10(kappa), n_cond)  # singular values from 1 down to 1/kappa
+        A = (Q1 * sv) @ Q2.T
+        x_hat = np.linalg.solve(A, A @ x_true)
+        rel_err[d, j] = np.linalg.norm(x_hat - x_true) / np.linalg.norm(x_true)
 eps = np.finfo(float).eps
 
 fig, ax = plt.subplots(figsize=(5.5, 3.5))
-ax.loglog(kappas, rel_err, "o", label="solve, measured")
+ax.loglog(np.repeat(kappas[None], n_draws, 0).ravel(), rel_err.ravel(), ".", color="C0", alpha=0.4,
+          label=f"solve, {n_draws} matrices")
+ax.loglog(kappas, 10 ** np.log10(rel_err).mean(0), "o-", color="C0", ms=4, label="geometric mean")
 ax.loglog(kappas, kappas * eps, "k--", label=r"$\kappa\,\varepsilon_{machine}$")
 cu.plotting.label(ax, r"condition number $\kappa(A)$", "relative error of $x$")
-ax.legend()
+ax.legend(loc="upper left")
 plt.show()
 
+# %% [markdown]
+# The bound is an inequality, and an inequality alone would also be satisfied by a solver
+# that loses no digits, or by one that loses twice as many (error $\propto\kappa^2$, which is
+# what solving the normal equations $A^TA\,x = A^Tb$ costs). What the bound says about
+# *growth* is the exponent: on a log-log plot the error rises with slope 1 in $\kappa$. We
+# fit that slope on each matrix between $\kappa = 10^3$ (below, the error floor of a few
+# $\varepsilon$ dominates) and $10^{15}$ (above, the error approaches 1 and saturates).
+
 # %%
-# Check: the error never exceeds a modest multiple of kappa * eps (the constant depends
-# on n and the algorithm; 100 is generous for n = 60), and at kappa = 1e16 no digit survives.
-print("kappa = 1e8 leaves at most ~8 correct digits (error > 1e-10):", rel_err[8] > 1e-10)
-print("relative error at kappa = 1e16 >= 0.01:", rel_err[-1] >= 0.01)
+# Check: the error grows like kappa^1. A random right-hand side sees A^-1 through all its
+# log-spaced singular values, which gives |error| ~ kappa / sqrt(ln kappa): a local slope
+# 1 - 0.5 / ln(kappa), i.e. 0.95-0.98 over the fitted range. Measured: 0.94 with a standard
+# error of 0.006 over the 8 matrices (0.935-0.96 for COURSE_UTILS_SEED = 0..5). We accept
+# |slope - 1| < 0.1. Wrong laws it rules out: no digits lost (slope 0) and the kappa^2 of the
+# normal equations (slope 2; solving A^T A x = A^T b on the same matrices measures 1.9 between
+# kappa = 1e2 and 1e7, before its error saturates).
+fit = (kappas >= 1e3) & (kappas <= 1e15)
+slopes = np.array([np.polyfit(np.log10(kappas[fit]), np.log10(e[fit]), 1)[0] for e in rel_err])
+slope, slope_se = slopes.mean(), slopes.std(ddof=1) / np.sqrt(n_draws)
+print(f"slope of log10(error) vs log10(kappa): {slope:.1f}   (|slope - 1| < 0.1: {abs(slope - 1) < 0.1}, "
+      f"standard error < 0.02: {slope_se < 0.02})")
+print("upper bound error <= 100 kappa eps holds for every matrix:", bool(np.all(rel_err <= 100 * kappas * eps)))
+geo_mean = 10 ** np.log10(rel_err).mean(0)
+print("kappa = 1e8 leaves at most ~8 correct digits (error > 1e-10):", bool(geo_mean[8] > 1e-10))
+print("relative error at kappa = 1e16 >= 0.01 (at most two digits survive):", bool(geo_mean[-1] >= 0.01))
+assert abs(slope - 1) < 0.1 and slope_se < 0.02
 assert np.all(rel_err <= 100 * kappas * eps)
 
 # %% [markdown]
