@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .seeding import make_rng, torch_generator
-from .validation import check_array, check_in_range, check_int, check_positive
+from .validation import check_array, check_in_range, check_int, check_memory, check_module, check_positive
 
 __all__ = [
     "INIT_GAINS",
@@ -63,7 +63,10 @@ def init_weights(n_in: int, n_out: int, scheme: str = "kaiming", *, rng=0, size=
     n_in = check_int("n_in", n_in, minimum=1)
     n_out = check_int("n_out", n_out, minimum=1)
     _check_choice("scheme", scheme, ("constant", *INIT_GAINS))
-    shape = tuple(size) + (n_out, n_in)
+    if isinstance(size, (str, bytes)) or not hasattr(size, "__iter__"):
+        raise ValueError(f"size must be a tuple of integers >= 0, got {size!r}")
+    shape = tuple(check_int("size", n, minimum=0) for n in size) + (n_out, n_in)
+    check_memory("size", 8.0 * np.prod(shape, dtype=float), what="a weight array")
     if scheme == "constant":
         return np.full(shape, 1.0 / n_in)
     rng = make_rng(rng, "rng")
@@ -76,7 +79,7 @@ def gaussian_activation_moment(q, activation: str = "relu") -> np.ndarray:
     ReLU: q / 2 exactly; linear: q; tanh: trapezoid quadrature over the standard normal
     (error below 1e-10 for q <= 100).
     """
-    q = np.asarray(check_positive("q", q, allow_zero=True), dtype=float)
+    q = np.asarray(check_positive("q", check_array("q", q), allow_zero=True), dtype=float)
     _check_choice("activation", activation, ACTIVATIONS)
     if activation == "relu":
         return q / 2.0
@@ -170,16 +173,18 @@ def batch_norm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> np.ndarray:
     if x.shape[0] < 2:
         raise ValueError(f"x must hold a batch of at least 2 samples, got shape {x.shape}")
     eps = check_positive("eps", eps)
+    gamma, beta = check_array("gamma", gamma), check_array("beta", beta)
     xhat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
-    return np.asarray(gamma) * xhat + np.asarray(beta)
+    return gamma * xhat + beta
 
 
 def layer_norm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> np.ndarray:
     """LayerNorm, eqs. (6.14)-(6.16): each sample normalised over its features (last axis)."""
     x = check_array("x", x, ndim=(1, 2, 3))
     eps = check_positive("eps", eps)
+    gamma, beta = check_array("gamma", gamma), check_array("beta", beta)
     xhat = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True) + eps)
-    return np.asarray(gamma) * xhat + np.asarray(beta)
+    return gamma * xhat + beta
 
 
 def gd_rate(H) -> tuple[float, float]:
@@ -294,7 +299,11 @@ def layer_gradient_norms(model, x, y=None) -> np.ndarray:
     :func:`make_mlp` model, with L = 1/2 sum (f(x) - y)^2 (y = 0 if omitted). Shape (depth,)."""
     import torch
 
+    model = check_module("model", model, torch.nn.Sequential)
     x = torch.as_tensor(check_array("x", x, ndim=2), dtype=torch.get_default_dtype())
+    n_in = getattr(model[0], "in_features", None) if len(model) else None
+    if n_in is not None and x.shape[1] != n_in:
+        raise ValueError(f"x must have {n_in} columns (the model's input size), got shape {tuple(x.shape)}")
     target = torch.zeros(x.shape[0], 1) if y is None else torch.as_tensor(
         check_array("y", y, ndim=2), dtype=torch.get_default_dtype())
     layers = list(model)
@@ -319,6 +328,7 @@ def train_regression(model, X, y, steps: int, lr: float, *, optimizer: str = "ad
     """
     import torch
 
+    model = check_module("model", model)
     X = torch.as_tensor(check_array("X", X, ndim=2), dtype=torch.get_default_dtype())
     y = torch.as_tensor(check_array("y", y, ndim=2), dtype=torch.get_default_dtype())
     if y.shape[0] != X.shape[0]:
