@@ -43,7 +43,7 @@ import scipy.fft as sfft
 
 from .fields import haar_merge, haar_split
 from .seeding import make_rng
-from .validation import check_array, check_int
+from .validation import check_array, check_int, check_positive
 
 _MLE_MALA_STEPS = 40  # MALA steps of the persistent chains between two Newton steps
 
@@ -162,7 +162,12 @@ def _kernels(theta, feats, C, n):
 @dataclass
 class WaveletRGModel:
     """A fitted wavelet conditional model: per level the parameters thetabar_j, their feature
-    names and Fourier symbols, and the normalisations s_j of the fields x_j (j = 0..J)."""
+    names and Fourier symbols, and the normalisations s_j of the fields x_j (j = 0..J).
+
+    ``L`` the lattice side (a multiple of 2**n_levels, at least 2**(n_levels + 1)), ``n_levels`` >= 1, ``radius`` >= 1,
+    ``scales`` the n_levels + 1 normalisations s_j > 0; ``levels`` and ``coarsest`` are filled by
+    :func:`fit_wavelet_rg`.
+    """
 
     L: int
     n_levels: int
@@ -170,6 +175,14 @@ class WaveletRGModel:
     scales: np.ndarray
     levels: list = field(default_factory=list)  # j = 1..J: dicts theta, features, Qhat, Rhat, quartic, y2
     coarsest: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.n_levels = check_int("n_levels", self.n_levels, minimum=1, maximum=60)
+        self.L = check_int("L", self.L, minimum=2 ** (self.n_levels + 1), maximum=2**15)
+        if self.L % 2**self.n_levels:
+            raise ValueError(f"L must be a multiple of 2**n_levels = {2**self.n_levels}, got {self.L}")
+        self.radius = check_int("radius", self.radius, minimum=1, maximum=self.L)
+        self.scales = check_positive("scales", check_array("scales", self.scales, shape=(self.n_levels + 1,)))
 
     def couplings(self, name: str) -> np.ndarray:
         """A coupling across scales j = 1..J (then the coarsest energy): "mass" (the delta = 0
