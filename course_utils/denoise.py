@@ -29,6 +29,7 @@ __all__ = [
     "hard_threshold",
     "universal_threshold",
     "oracle_risk",
+    "threshold_risk",
     "wavelet_denoise",
     "wavelet_compress",
     "train_dsm_denoiser",
@@ -175,6 +176,30 @@ def oracle_risk(coeffs, sigma) -> float:
     c = check_array("coeffs", coeffs)
     sigma = check_positive("sigma", sigma)
     return float(np.minimum(c**2, sigma**2).sum())
+
+
+def threshold_risk(coeffs, sigma, T, mode="soft") -> float:
+    """Expected risk sum_k E[(rho_T(theta_k + sigma z) - theta_k)^2], z ~ N(0, 1), in closed form.
+
+    With mu = theta / sigma, t = T / sigma, Phi and phi the normal cdf and density, per coefficient
+    (Donoho and Johnstone 1994), in units of sigma^2:
+    soft: 1 + t^2 + (mu^2 - t^2 - 1)[Phi(t - mu) - Phi(-t - mu)] - (t - mu) phi(t + mu) - (t + mu) phi(t - mu);
+    hard: mu^2 [Phi(t - mu) - Phi(-t - mu)] + (t - mu) phi(t - mu) + (t + mu) phi(t + mu)
+    + Phi(mu - t) + Phi(-mu - t).
+    """
+    c = check_array("coeffs", coeffs)
+    sigma = check_positive("sigma", sigma)
+    T = check_positive("T", T, allow_zero=True)
+    if mode not in ("soft", "hard"):
+        raise ValueError(f"mode must be 'soft' or 'hard', got {mode!r}")
+    mu, t = np.abs(c.ravel()) / sigma, T / sigma
+    Phi, phi = special.ndtr, lambda u: np.exp(-0.5 * u**2) / np.sqrt(2 * np.pi)
+    inside = Phi(t - mu) - Phi(-t - mu)  # P(|theta + sigma z| <= T)
+    if mode == "soft":
+        r = 1 + t**2 + (mu**2 - t**2 - 1) * inside - (t - mu) * phi(t + mu) - (t + mu) * phi(t - mu)
+    else:
+        r = mu**2 * inside + (t - mu) * phi(t - mu) + (t + mu) * phi(t + mu) + Phi(mu - t) + Phi(-mu - t)
+    return float(sigma**2 * r.sum())
 
 
 def _wavedec(y, wavelet, level):

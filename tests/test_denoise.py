@@ -160,6 +160,22 @@ def test_thresholding_risk_within_donoho_johnstone_bound():
     assert eps_m < risk < (2 * np.log(d) + 1) * (eps_m + sigma**2)
 
 
+@pytest.mark.parametrize("mode", ["soft", "hard"])
+def test_threshold_risk_matches_quadrature(mode):
+    # E[(rho_T(theta + sigma z) - theta)^2] by quadrature over z, split at the two kinks
+    rho = denoise.soft_threshold if mode == "soft" else denoise.hard_threshold
+    sigma, T = 0.8, 1.5
+    thetas = np.array([0.0, 0.7, -1.3, 2.5, 6.0])
+    quad = 0.0
+    for th in thetas:
+        f = lambda z, th=th: (rho(np.array(th + sigma * z), T) - th) ** 2 * np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
+        cuts = [-np.inf, (-T - th) / sigma, (T - th) / sigma, np.inf]
+        quad += sum(integrate.quad(f, a, b, limit=200)[0] for a, b in zip(cuts[:-1], cuts[1:], strict=True))
+    assert denoise.threshold_risk(thetas, sigma, T, mode) == pytest.approx(quad, rel=1e-9)
+    # no threshold: the identity, risk sigma^2 per coefficient
+    assert denoise.threshold_risk(thetas, sigma, 0.0, mode) == pytest.approx(thetas.size * sigma**2, rel=1e-12)
+
+
 # -------------------------------------------------------------------------- learning
 def test_dsm_denoiser_approaches_the_bayes_denoiser():
     pytest.importorskip("torch")
