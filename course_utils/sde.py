@@ -20,7 +20,7 @@ import numpy as np
 from scipy import linalg
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive
+from .validation import check_array, check_callable, check_int, check_positive
 
 __all__ = [
     "SQRT2",
@@ -221,6 +221,9 @@ def ou_gmm_score(x, t, weights, means, stds, kappa=1.0, sigma=SQRT2) -> np.ndarr
     """
     from .denoise import gmm_score
 
+    x = check_array("x", x, ndim=2)
+    means = check_array("means", means, ndim=2)
+    stds = check_positive("stds", check_array("stds", stds, ndim=1), allow_zero=True)
     kappa, sigma = _ou_params(kappa, sigma)
     t = check_positive("t", t)
     if np.ndim(t):
@@ -241,6 +244,8 @@ def ou_reverse_sde(score: Callable, y0, T, n_steps, kappa=1.0, sigma=SQRT2, alph
     SDE, alpha = 0 the probability-flow ODE; every alpha >= 0 transports p_T back to p_{t_min}.
     Returns dict ``t`` (forward times, decreasing from T) and ``x`` (final, or path if asked).
     """
+    score = check_callable("score", score)
+    y0 = check_array("y0", y0)
     kappa, sigma = _ou_params(kappa, sigma)
     T = check_positive("T", T)
     t_min = check_positive("t_min", t_min)
@@ -265,7 +270,9 @@ def em_strong_error(drift, diffusion, x0, T, n_steps_list, n_paths=1000, seed=0,
     All step sizes h = T / n use the same Brownian paths (fine increments summed in blocks).
     The reference X_T is ``exact(x0, W_T)`` when the SDE has a closed-form pathwise solution
     (e.g. geometric Brownian motion), else Euler-Maruyama with ``refine`` times the finest step.
-    ``x0`` is a scalar start shared by all paths. Returns dict ``h``, ``error`` and ``se`` (its
+    ``drift`` and ``diffusion`` are callables f(x, t) or constants (as in :func:`euler_maruyama`);
+    ``x0`` is a scalar start shared by all paths; ``T`` > 0; ``n_steps_list`` integers >= 1 that
+    divide the largest; ``n_paths`` >= 2; ``seed`` an int >= 0; ``refine`` >= 1. Returns dict ``h``, ``error`` and ``se`` (its
     standard error over paths).
     """
     x0 = float(check_array("x0", x0, ndim=0))
