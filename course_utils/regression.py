@@ -54,9 +54,16 @@ def ridge_filter(s, lam, shape) -> np.ndarray:
     Singular values below max(shape) * eps * s_max (numpy.linalg.pinv's cutoff) are round-off
     of a rank-deficient X: their filter is set to 0, so that lam = 0 gives the minimum-norm
     least-squares solution on every machine instead of dividing by a ~1e-14 that BLAS decides.
+    ``s`` finite singular values >= 0 (non-empty), ``lam`` a finite number or array >= 0,
+    ``shape`` the (n, p) of X, integers >= 1.
     """
-    s = np.asarray(s, dtype=float)
-    lam = np.asarray(lam, dtype=float)
+    s = check_positive("s", check_array("s", s), allow_zero=True)
+    lam = np.asarray(check_positive("lam", check_array("lam", lam), allow_zero=True), dtype=float)
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise ValueError(f"shape must be a tuple of integers >= 1, got {shape!r}")
+    shape = tuple(check_int("shape", m, minimum=1, maximum=None) for m in shape)
+    if not shape:
+        raise ValueError("shape must not be empty")
     cutoff = max(shape) * np.finfo(float).eps * (s.max() if s.size else 0.0)
     keep = s > cutoff
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -121,8 +128,8 @@ def min_norm_risk(n: int, p, signal: float, noise_var: float):
     infinite for |p - n| <= 1 (the interpolation peak of double descent).
     """
     n = check_int("n", n, minimum=2)
-    p = np.asarray(p, dtype=float)
-    if np.any(p < 1) or not np.all(np.isfinite(p)):
+    p = check_array("p", p)
+    if np.any(p < 1):
         raise ValueError(f"p must be >= 1, got {p}")
     signal = check_positive("signal", signal, allow_zero=True)
     s2 = check_positive("noise_var", noise_var, allow_zero=True)
