@@ -13,7 +13,7 @@ import numpy as np
 
 from . import regression
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive
+from .validation import check_array, check_int, check_positive, check_seed
 
 __all__ = [
     "ridge_path",
@@ -94,6 +94,7 @@ def ridge_readout(X, Y, alphas, n_folds: int = 5, seed: int = 0) -> dict:
     folds makes ``r2`` slightly optimistic; the permutation test repeats the same choice on
     shuffled data, so its p-value stays valid.
     """
+    seed = check_seed("seed", seed, allow_generator=True)
     alphas = _check_alphas(alphas)
     cv = cross_validated_r2(X, Y, alphas, n_folds=n_folds, seed=seed)
     best = np.nanargmax(np.nan_to_num(cv, nan=-np.inf), axis=0)
@@ -109,9 +110,10 @@ def permutation_test(X, y, alphas, n_permutations: int = 200, n_folds: int = 5, 
     is rerun on each shuffle. All shuffles are extra columns of one multi-target ridge fit.
     Returns dict ``r2`` (observed), ``null`` (n_permutations,) and ``p_value``.
     """
-    X, y = _check_xy(X, y)
+    y = check_array("y", y)
     if y.ndim != 1:
         raise ValueError(f"y must be a single target (1-D), got shape {y.shape}")
+    X, y = _check_xy(X, y)
     n_permutations = check_int("n_permutations", n_permutations, minimum=1)
     rng = make_rng(seed)
     perms = rng.permuted(np.broadcast_to(y, (n_permutations, y.size)), axis=1)
