@@ -317,9 +317,15 @@ def sleep_wake_learning(
     phase runs ``n_chains`` persistent heat-bath chains (``sweeps`` per step) under the
     current J; chemical potentials are zero (equal concentrations). ``data`` (M, L1, L2).
 
+    Without ``l2`` and with defect-free data (contacts of the data never include some pairs)
+    there is no finite maximum: the model gives every pair a nonzero frequency at finite J, so
+    the gradient never vanishes and |J| grows without bound. With ``l2`` > 0 the objective is
+    strictly concave and its maximum satisfies J = (2 / (T l2)) (<n>_model - <n>_data) / (2 |Lambda|).
+
     Returns dict ``J`` (2, N, N), ``mismatch`` (steps,) sum_{d,a,b} |<n>_data - <n>_model| /
     (2 |Lambda|) (the fraction of bonds whose contact statistics disagree, in [0, 2]) before
-    each update, and ``sigma`` (the final sleep-phase configurations).
+    each update, ``J_rms`` (steps,) the root-mean-square coupling after each update, and
+    ``sigma`` (the final sleep-phase configurations).
     """
     n_species = check_int("n_species", n_species, minimum=2)
     data = _check_configurations(data, n_species, name="data")
@@ -337,12 +343,14 @@ def sleep_wake_learning(
     chains = rng.integers(0, n_species, size=(n_chains,) + data.shape[1:])
     J = np.zeros((2, n_species, n_species))
     mismatch = np.empty(steps)
+    J_rms = np.empty(steps)
     for t in range(steps):
         chains = heat_bath_sweeps(J, None, chains, T, sweeps, seed=int(rng.integers(2**31)))["sigma"]
         model = contact_counts(chains, n_species).mean(axis=0) / n_bonds
         mismatch[t] = np.abs(target - model).sum()
         J = J + lr * ((2.0 / T) * (model - target) - l2 * J)
-    return {"J": J, "mismatch": mismatch, "sigma": chains}
+        J_rms[t] = np.sqrt(np.mean(J**2))
+    return {"J": J, "mismatch": mismatch, "J_rms": J_rms, "sigma": chains}
 
 
 # ---------------------------------------------------------------------------- sequences

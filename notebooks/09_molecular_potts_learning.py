@@ -45,7 +45,6 @@
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
-from scipy import stats
 
 import course_utils as cu
 from course_utils import potts
@@ -67,6 +66,13 @@ rng = cu.setup(seed=0)
 # number of molecules of species $i$. At temperature $T$ a configuration has probability
 # $p(\sigma) \propto e^{-E(\sigma)/T}$; at $T=1$ the chemical-potential term weighs it by
 # $\prod_i c_i^{n_i}$.
+
+# **A sign to watch.** The notes' $\mu_i=-\log c_i$ is the *cost* of a molecule of species $i$: it
+# enters the energy with a plus sign, and a rarer species costs more. The chemical potential of
+# thermodynamics has the opposite sign: for an ideal solution it is $\mu^{\rm th}_i = \log c_i$ (+ a
+# constant), and the grand-canonical weight is $e^{+\mu^{\rm th}_i n_i/T}$. So raising the
+# concentration $c_i$ raises $\mu^{\rm th}_i$ and *lowers* the notes' $\mu_i$. We keep the notes' $\mu_i$
+# in formulas and code, and always say which way the concentration moves.
 #
 # **Faces.** Real self-assembling molecules (DNA tiles, patchy colloids, proteins) bind
 # through specific faces: "$b$ sits to the *right* of $a$" is a different bond from "$b$ sits
@@ -82,63 +88,83 @@ rng = cu.setup(seed=0)
 #
 # which satisfies detailed balance with $p(\sigma)$ (lecture 05). Sites of one colour of a
 # checkerboard do not touch, so half the lattice, in all chains at once, is updated in one
-# array operation. First, the check: on a $2\times2$ lattice with $N=3$ species there are
-# only $3^4 = 81$ configurations, so the exact Boltzmann law is a sum we can do.
+# array operation.
+#
+# **The check, and the lattice it needs.** The tables must be oriented right: the right
+# neighbour $r$ enters as $J^{\rm h}_{ar}$, the left one as $J^{\rm h}_{la}$. On a $2\times2$ torus
+# the left and the right neighbour of a site are the *same* site, so a sampler with the two
+# tables swapped (the transposed $J^{\rm h}$) samples the same law there and no test on that
+# lattice can see the slip. We use a $2\times6$ torus instead: along a row of 6 sites, left
+# and right differ. With $N=3$ species it has $3^{12}=531\,441$ configurations, few enough to
+# sum the exact Boltzmann law. Too many to compare one by one with a few thousand chains, so
+# we compare what the slip would change: the fraction of horizontal bonds on which $b$ sits
+# to the right of $a$, $f^{\rm h}_{ab} = \langle n^{\rm h}_{ab}\rangle/|\Lambda|$. We give $J^{\rm h}$ a
+# cyclic part ("$a+1$ to the right of $a$ attracts, to its left repels") so that
+# $f^{\rm h}_{ab}\neq f^{\rm h}_{ba}$, and run, next to the correct sampler, one fed the
+# transposed table. (On this lattice the up and down neighbours coincide, so the
+# orientation of $J^{\rm v}$ is tested on the $6\times2$ torus in `tests/test_potts.py`.)
 
 # %%
-A_small = rng.standard_normal((3, 3))
-# isotropic, symmetric couplings scaled to max |J_ab| = 0.5: weak enough that 200 sweeps equilibrate
-# for any draw (unscaled, 3 draws in 12 had two ordered states ~12 kT apart, and the chains stayed
-# where they started: the test would then measure the mixing time, not the Boltzmann law)
-J_small = 0.5 * (A_small + A_small.T) / np.abs(A_small + A_small.T).max()
+shape_small = (2, 6)  # 12 sites: left != right neighbour along a row
+cyclic = np.roll(np.eye(3), 1, axis=1)  # cyclic[a, a+1] = 1
+J_small = 0.25 * rng.standard_normal((2, 3, 3))  # face-specific, not symmetric
+J_small[0] += 0.5 * (cyclic.T - cyclic)  # J^h[a, a+1] = -0.5 (+ noise): a+1 binds to the right of a
 c_small = np.array([0.5, 0.3, 0.2])
 mu_small = potts.chemical_potentials(c_small)  # mu_i = -log c_i
 T_small = 1.3
-exact_small = potts.exact_lattice_distribution(J_small, mu_small, (2, 2), T_small)
+exact_small = potts.exact_lattice_distribution(J_small, mu_small, shape_small, T_small)
 
-n_chains_small = 4000
-start = rng.integers(0, 3, size=(n_chains_small, 2, 2))
-hb = potts.heat_bath_sweeps(J_small, mu_small, start, T_small, sweeps=200, seed=1)
-codes = hb["sigma"].reshape(n_chains_small, 4) @ 3 ** np.arange(3, -1, -1)
-freq_small = np.bincount(codes, minlength=81) / n_chains_small
+
+def horizontal_contact_fractions(states, weights=None):
+    """f^h_ab: fraction of the horizontal bonds with a on the left and b on the right (per state or averaged)."""
+    pairs = (3 * states + np.roll(states, -1, -1)).reshape(len(states), -1)
+    if weights is not None:
+        return np.bincount(pairs.ravel(), weights=np.repeat(weights, pairs.shape[1]), minlength=9) / pairs.shape[1]
+    return np.stack([np.bincount(x, minlength=9) for x in pairs]) / pairs.shape[1]
+
+
+f_exact = horizontal_contact_fractions(exact_small["states"], exact_small["p"])
+n_chains_small = 1000
+start = rng.integers(0, 3, size=(n_chains_small,) + shape_small)
+hb = potts.heat_bath_sweeps(J_small, mu_small, start, T_small, sweeps=50, seed=1)
+J_swapped = np.stack([J_small[0].T, J_small[1]])  # what a sampler with left/right tables swapped uses
+hb_swapped = potts.heat_bath_sweeps(J_swapped, mu_small, start, T_small, sweeps=50, seed=1)
+f_chains = {name: horizontal_contact_fractions(out["sigma"]) for name, out in (("correct", hb), ("swapped", hb_swapped))}
 
 fig, ax = plt.subplots(figsize=(7.5, 3.4))
-order = np.argsort(exact_small["p"])[::-1]
-ax.bar(np.arange(81), freq_small[order], color="C1", alpha=0.6, label="heat bath (4000 chains)")
-ax.plot(np.arange(81), exact_small["p"][order], "k.", ms=4, label="exact $e^{-E/T}/Z$")
-cu.plotting.label(ax, r"configuration $\sigma$ (sorted by exact probability)", r"$p(\sigma)$",
-                  r"$2\times2$ lattice, $N=3$ species, $T=1.3$")
-ax.legend()
+x9 = np.arange(9)
+ax.bar(x9, f_exact, color="0.8", label="exact (enumeration of $3^{12}$ states)")
+for dx, (name, col) in zip((-0.15, 0.15), (("correct", "C0"), ("swapped", "C3"))):
+    f = f_chains[name]
+    ax.errorbar(x9 + dx, f.mean(0), yerr=2 * f.std(0) / np.sqrt(n_chains_small), fmt="o", color=col, ms=4,
+                label=f"{name} table, {n_chains_small} chains (error bars 2 s.e.)")
+ax.set_xticks(x9, [f"{a}{b}" for a in range(3) for b in range(3)])
+ax.set_ylim(0, 1.45 * f_exact.max())
+cu.plotting.label(ax, r"bond $ab$ ($b$ to the right of $a$)", r"$f^{\rm h}_{ab}$",
+                  r"$2\times6$ torus, $N=3$ species, $T=1.3$")
+ax.legend(loc="upper right", fontsize=8)
 plt.show()
 
 # %% [markdown]
-# **Check: sampler against enumeration.** Each of the 81 counts is binomial with mean
-# $4000\,p(\sigma)$. Many configurations are so rare that they are expected less than 5
-# times, where the Gaussian approximation fails; they are pooled into one cell. Then the
-# $\chi^2$ over the cells must be ordinary for its degrees of freedom, and so must the largest
-# deviation of a single count in units of its standard error.
+# **Check: sampler against enumeration.** Each chain gives one estimate of the nine
+# fractions $f^{\rm h}_{ab}$; over 1000 independent chains their means carry a standard
+# error we measure from the chains. Every one of the nine must lie within 4.5 standard errors
+# of the exact value (a correct sampler fails this with probability about $6\times10^{-5}$),
+# and so must the mean energy.
 
 # %%
-expected = n_chains_small * exact_small["p"]
-counts = np.bincount(codes, minlength=81)
-big = expected >= 5
-obs = np.append(counts[big], counts[~big].sum())
-exp_ = np.append(expected[big], expected[~big].sum())
-chi2 = np.sum((obs - exp_) ** 2 / exp_)
-dof = obs.size - 1
-p_chi2 = stats.chi2.sf(chi2, dof)
-z_max = np.max(np.abs(counts - expected)[big] / np.sqrt(expected * (1 - exact_small["p"]))[big])
-print(f"chi^2 = {chi2:.0f} for {dof} degrees of freedom: p-value > 1e-4: {p_chi2 > 1e-4};"
-      f"  largest |count - expected| / s.e. < 5: {z_max < 5}")
-e_mc = potts.potts_energy(hb["sigma"], J_small, mu_small).mean()
+z_small = {name: np.abs(f.mean(0) - f_exact) / (f.std(0, ddof=1) / np.sqrt(n_chains_small)) for name, f in f_chains.items()}
+e_chains = potts.potts_energy(hb["sigma"], J_small, mu_small)
 e_exact = exact_small["p"] @ potts.potts_energy(exact_small["states"], J_small, mu_small)
-print(f"<E>: heat bath {e_mc:.2f}   exact {e_exact:.2f}")
-# A correct sampler fails this with probability ~1e-4 per test. Measured over COURSE_UTILS_SEED =
-# 0..29: p-values 0.006-0.98, largest z 4.5. A sampler with the plausible slip of Boltzmann weights
-# e^{-E} instead of e^{-E/T} (sampling at T = 1 instead of 1.3) gives chi^2 = 420-910 over 5 draws
-# (p < 1e-50).
-assert p_chi2 > 1e-4 and z_max < 5
-assert abs(e_mc - e_exact) < 5 * potts.potts_energy(hb["sigma"], J_small, mu_small).std() / np.sqrt(n_chains_small)
+z_energy = abs(e_chains.mean() - e_exact) / (e_chains.std() / np.sqrt(n_chains_small))
+print(f"largest |f_chains - f_exact| / s.e. over the 9 bonds: correct table < 4.5: {z_small['correct'].max() < 4.5};"
+      f"  swapped table > 20: {z_small['swapped'].max() > 20}")
+print(f"<E>: heat bath {e_chains.mean():.1f}   exact {e_exact:.1f}   (|difference| / s.e. < 4.5: {z_energy < 4.5})")
+# Measured over 6 draws of the couplings (seeds 0..5): the correct sampler's largest z is 1.3-2.8;
+# the swapped left/right table (J^h transposed) gives z = 97-186 on the cyclic bonds, and the slip of
+# Boltzmann weights e^{-E} instead of e^{-E/T} (sampling at T = 1 instead of 1.3) gives z = 11-24.
+assert z_small["correct"].max() < 4.5 and z_energy < 4.5
+assert z_small["swapped"].max() > 20  # the check can see the transposed table
 
 # %% [markdown]
 # ## 2. Storing structures with a Hebbian rule
@@ -246,29 +272,24 @@ assert np.all(m_own - m_other > 0.2)
 # along bonds that happen to be attractive too, and a seed no longer grows into its own
 # structure. As for the Hopfield network (lecture 07) we measure retrieval: start from
 # structure 1 with half of its sites replaced by random species, quench to $T=0.5$ (far
-# below melting, $T_m\approx 4\epsilon/\log N$), and read the final overlap $m_1$. The
-# capacity $M_c(N)$ is where the mean overlap crosses $1/2$.
+# below melting, $T_m\approx 4\epsilon/\log N$), and read the final overlap $m_1$.
+#
+# The capacity depends on the draw of the structures, so we measure it as a statistic:
+# for each $N$ we draw `n_sets` independent sets of structures (nested: the first $M$ of
+# one list), average $m_1$ over 4 corrupted starts for each $M$, and call the set's
+# capacity $M_c$ the $M$ where that average first crosses $1/2$ (linear interpolation). Mean and
+# standard error over the sets give $M_c(N)$ with an error bar, and a weighted fit of
+# $\log M_c$ against $\log N$ gives the trend $M_c\propto N^{a}$.
 
 # %%
-species_list = [16, 36, 64, 100]  # tiles 4x4 ... 10x10 (add 144 for class)
-M_list = np.array([1, 2, 3, 4, 5, 6, 8])
-n_rep, sweeps_cap, T_cap = 4, 80, 0.5
-retrieval = np.empty((len(species_list), M_list.size))
-for i, N in enumerate(species_list):
-    k = int(np.sqrt(N))
-    Lc = 2 * k  # a 2 x 2 block of tiles on a torus
-    for j, M in enumerate(M_list):
-        S = potts.random_structures(int(M), N, Lc, seed=100 * i + j)
-        s0 = np.repeat(S[:1], n_rep, axis=0)
-        noise = rng.random(s0.shape) < 0.5
-        s0[noise] = rng.integers(0, N, size=noise.sum())
-        out = potts.heat_bath_sweeps(potts.hebbian_species_couplings(S, N), None, s0, T_cap, sweeps_cap,
-                                     seed=7 + j, structures=S[:1], record_every=sweeps_cap)
-        retrieval[i, j] = out["overlap"][:, -1, 0].mean()
+species_list = [16, 36, 64]  # tiles 4x4, 6x6, 8x8 (add 100, 144 for class: cost grows as N^2)
+n_sets = 6  # independent draws of the structures per N (20 for class)
+n_rep, sweeps_cap, T_cap, M_max = 4, 40, 0.5, 12
+M_list = np.arange(1, M_max + 1)
 
 
 def crossover(ms, overlaps, level=0.5):
-    """First M where the overlap falls below `level`, linearly interpolated."""
+    """First M where the overlap falls below `level`, linearly interpolated (nan if never or at once)."""
     below = np.flatnonzero(overlaps < level)
     if below.size == 0 or below[0] == 0:
         return np.nan
@@ -276,30 +297,75 @@ def crossover(ms, overlaps, level=0.5):
     return ms[j - 1] + (overlaps[j - 1] - level) / (overlaps[j - 1] - overlaps[j]) * (ms[j] - ms[j - 1])
 
 
-M_c = np.array([crossover(M_list, r) for r in retrieval])
+retrieval = np.zeros((len(species_list), n_sets, M_max))  # mean m_1 over the n_rep starts
+for i, N in enumerate(species_list):
+    Lc = 2 * int(np.sqrt(N))  # a 2 x 2 block of tiles on a torus
+    for s in range(n_sets):
+        S_all = potts.random_structures(M_max, N, Lc, seed=1000 * N + s)
+        for j, M in enumerate(M_list):
+            s0 = np.repeat(S_all[:1], n_rep, axis=0)
+            noise = rng.random(s0.shape) < 0.5
+            s0[noise] = rng.integers(0, N, size=noise.sum())
+            out = potts.heat_bath_sweeps(potts.hebbian_species_couplings(S_all[:M], N), None, s0, T_cap, sweeps_cap,
+                                         seed=int(rng.integers(2**31)), structures=S_all[:1], record_every=sweeps_cap)
+            retrieval[i, s, j] = out["overlap"][:, -1, 0].mean()
+            if retrieval[i, s, j] < 0.25:  # retrieval lost: larger M only adds chimeras (m_1 -> 0)
+                break
+
+M_c_sets = np.array([[crossover(M_list, r) for r in ret] for ret in retrieval])  # (N, sets)
+M_c = M_c_sets.mean(axis=1)
+M_c_se = M_c_sets.std(axis=1, ddof=1) / np.sqrt(n_sets)
+logN = np.log(species_list)
+a_fit, cov_fit = np.polyfit(logN, np.log(M_c), 1, w=M_c / M_c_se, cov="unscaled")
+a_exp, a_se = a_fit[0], np.sqrt(cov_fit[0, 0])
+
 fig, axes = plt.subplots(1, 2, figsize=(10.3, 3.6))
 for i, N in enumerate(species_list):
-    axes[0].plot(M_list, retrieval[i], "o-", color=f"C{i}", label=f"$N={N}$")
-    axes[0].axvline(M_c[i], color=f"C{i}", ls=":", lw=1)
+    axes[0].errorbar(M_list, retrieval[i].mean(0), yerr=retrieval[i].std(0, ddof=1) / np.sqrt(n_sets), fmt="o-",
+                     color=f"C{i}", ms=3, capsize=2, label=f"$N={N}$")
 axes[0].axhline(0.5, color="k", lw=0.8)
 cu.plotting.label(axes[0], "number of stored structures $M$", r"retrieval overlap $m_1$",
-                  f"seeded retrieval, $T={T_cap}$")
+                  f"seeded retrieval, $T={T_cap}$ ({n_sets} sets of structures)")
 axes[0].legend()
-axes[1].plot(species_list, M_c, "ko-")
+axes[1].errorbar(species_list, M_c, yerr=M_c_se, fmt="ko", capsize=3, label=r"$M_c$, mean $\pm$ s.e.")
+N_line = np.linspace(12, 80, 50)
+axes[1].plot(N_line, np.exp(np.polyval(a_fit, np.log(N_line))), "C0-", label=rf"fit $M_c\propto N^{{{a_exp:.1f}}}$")
+axes[1].plot(N_line, M_c[0] * N_line / species_list[0], "C3:", label=r"extensive, $M_c\propto N$")
+axes[1].set_xscale("log"), axes[1].set_yscale("log")
+axes[1].set_ylim(2, 30)
+axes[1].set_xticks(species_list, [str(N) for N in species_list], minor=False)
+axes[1].set_yticks([2, 3, 5, 10, 20], ["2", "3", "5", "10", "20"])
+axes[1].minorticks_off()
 cu.plotting.label(axes[1], "number of species $N$", r"capacity $M_c$ (overlap $=1/2$)", "storage capacity")
+axes[1].legend(loc="upper left")
 plt.show()
-print("N  :", species_list)
-print("M_c:", M_c.round(1))
+print("N          :", species_list)
+print("M_c        :", M_c.round(1))
+print("s.e.       :", M_c_se.round(1))
+print(f"fit M_c ~ N^a: a = {a_exp:.2f} +- {a_se:.2f}")
 
 # %% [markdown]
-# **Check.** With one structure retrieval is perfect for every $N$ (it is the unique
-# ground state), and a larger mixture holds more structures: with four random seeds per
-# point, the crossover moves out by more than one structure from $N=16$ to $N=100$.
+# **Check, and how it compares with Murugan et al.** With one structure retrieval is perfect
+# for every $N$ (it is the unique ground state). Murugan, Zeravcic, Brenner and Leibler
+# report that the number of structures a mixture can store *increases rapidly* with the number
+# of component types. Here the capacity does grow with $N$, but slowly: the fitted exponent $a$
+# printed above is well below 1 (0.16 to 0.39 over three draws of all the structures), and the
+# plausible guess borrowed from the Hopfield network, an extensive capacity $M_c\propto N$ (like
+# $p_c\approx0.14\,N$), is ruled out. Our protocol is not theirs: a fixed
+# quench temperature $T=0.5$ (while $T_m$ falls as $N$ grows), 40 sweeps, lattices of two
+# tiles a side and $N\le64$ (they tune temperature and concentrations and take larger
+# mixtures), so what we measure is a lower bound on the capacity within this protocol, not
+# their asymptotic law. The class setting (first lines of the cell) adds N = 100 and 144.
 
 # %%
-print("m_1 at M = 1:", retrieval[:, 0].round(3))
-assert np.all(retrieval[:, 0] > 0.95)  # a few thermal defects at T = 0.5 at most
-assert np.all(np.isfinite(M_c)) and M_c[-1] > M_c[0] + 1
+print("m_1 at M = 1, every set and N, > 0.95:", bool(np.all(retrieval[:, :, 0] > 0.95)))
+print(f"M_c(N={species_list[-1]}) / M_c(N={species_list[0]}) = {M_c[-1] / M_c[0]:.1f}"
+      f"  (extensive capacity: {species_list[-1] / species_list[0]:.0f})")
+assert np.all(retrieval[:, :, 0] > 0.95)  # a few thermal defects at T = 0.5 at most
+assert np.all(np.isfinite(M_c_sets))
+# The extensive law M_c ~ N predicts the ratio 4 and a = 1; measured over COURSE_UTILS_SEED = 0..2 the
+# ratio is 1.2-1.7 and a = 0.16-0.39 (fit s.e. 0.04-0.09). We require a to lie more than 3 s.e. below 1.
+assert a_exp + 3 * a_se < 1
 
 # %% [markdown]
 # ## 4. Training the molecular network: the sleep-wake rule
@@ -310,13 +376,37 @@ assert np.all(np.isfinite(M_c)) and M_c[-1] > M_c[0] + 1
 # by gradient descent gives, because $\partial E/\partial J^d_{ab} = 2 n^d_{ab}(\sigma)$ counts the
 # $(a,b)$ contacts in direction $d$,
 #
-# $$\Delta J^d_{ab} = \eta\,\frac{2}{T}\Big(\big\langle n^d_{ab}\big\rangle_{Q_J} - \big\langle n^d_{ab}\big\rangle_{P}\Big),$$
+# $$\Delta J^d_{ab} = \eta\,\frac{2}{T}\Big(\big\langle n^d_{ab}\big\rangle_{Q_J} - \big\langle n^d_{ab}\big\rangle_{P}\Big):$$
 #
-# the rule of eq. (19.1) in the notes' sign convention $w=-J$: strengthen contacts that the
-# data shows more often than the model, weaken those the model makes up. One phase reads
-# the contact statistics of the data (the *wake* phase, clamped to examples), the other lets
-# the mixture assemble freely under the current $J$ (the *sleep* phase, here persistent
-# heat-bath chains). Data: 16 translated copies of two structures of $N=36$ species.
+# strengthen contacts that the data shows more often than the model, weaken those the model
+# makes up. One phase reads the contact statistics of the data (the *wake* phase, clamped to
+# examples), the other lets the mixture assemble freely under the current $J$ (the *sleep*
+# phase, here persistent heat-bath chains).
+#
+# **Where this departs from eq. (19.1) of the notes.** The notes write
+# $\partial D_{\rm KL}(Q_w\|P)/\partial w_{ij} = \langle s_is_j\rangle_P - \langle s_is_j\rangle_Q$ and label the
+# data average $P$ "sleep" and the model average $Q$ "wake". Two things are reversed there, and
+# we reverse them back. (i) The KL direction: for $Q_w\propto e^{\sum w_{ij}s_is_j}$ a difference of
+# two-point functions is the gradient of $D_{\rm KL}(P\|Q_w)$, data first, which is maximum
+# likelihood: $\partial D_{\rm KL}(P\|Q_w)/\partial w_{ij} = \langle s_is_j\rangle_Q - \langle s_is_j\rangle_P$, so the notes'
+# right-hand side is the descent direction. The other divergence, $D_{\rm KL}(Q_w\|P)$, has gradient
+# ${\rm Cov}_{Q}(s_is_j, \log Q_w/P)$, which needs the value of $P$, not only samples of it. With
+# $w=-J$ and $s_is_j\to n^d_{ab}$ the descent direction is our $\Delta J$ above. (ii) The labels: we follow
+# Ackley, Hinton and Sejnowski (and Hinton et al.'s wake-sleep) in calling the phase clamped
+# to the data *wake* and the free-running one *sleep*; the notes use the opposite names.
+#
+# **No finite optimum on perfect crystals.** Our data are 16 translated copies of two
+# defect-free structures of $N=36$ species. A pair $(a,b)$ that is no contact of either never
+# occurs in them, $\langle n_{ab}\rangle_P=0$, while at any finite $J$ the model gives it some weight,
+# $\langle n_{ab}\rangle_{Q_J}>0$. The gradient never vanishes: the likelihood keeps rising as the
+# couplings run off to $\pm\infty$, and unregularised training stops only because we stop it. We
+# therefore maximise the log-likelihood per bond minus an L2 penalty $\frac{\lambda}{2}\|J\|^2$, which
+# is strictly concave in $J$ and has one finite maximum, where the update vanishes:
+#
+# $$\Delta J = \eta\Big[\frac{2}{T}\,\frac{\langle n\rangle_{Q_J}-\langle n\rangle_P}{2|\Lambda|} - \lambda J\Big] = 0
+# \quad\Longleftrightarrow\quad J^\ast = \frac{2}{T\lambda}\,\frac{\langle n\rangle_{Q_{J^\ast}}-\langle n\rangle_P}{2|\Lambda|}.$$
+#
+# We train twice, with $\lambda=0$ and $\lambda=0.002$, and follow the size of $J$.
 
 # %%
 N_train, L_train = 36, 12
@@ -324,28 +414,51 @@ S_train = potts.random_structures(2, N_train, L_train, seed=3)
 shifts = rng.integers(0, 6, size=(16, 2))
 data_train = np.stack([np.roll(S_train[i % 2], tuple(shifts[i]), (0, 1)) for i in range(16)])
 J_hebb_train = potts.hebbian_species_couplings(S_train, N_train)
-learned = potts.sleep_wake_learning(data_train, N_train, T=1.0, steps=200, lr=10.0, n_chains=8, sweeps=2, seed=0)
+lam = 0.002
+steps_train = 200
+free = potts.sleep_wake_learning(data_train, N_train, T=1.0, steps=steps_train, lr=10.0, n_chains=8, sweeps=2, seed=0)
+learned = potts.sleep_wake_learning(data_train, N_train, T=1.0, steps=steps_train, lr=10.0, n_chains=8, sweeps=2,
+                                    seed=0, l2=lam)
 J_learned = learned["J"]
 
 fig, axes = plt.subplots(1, 3, figsize=(11.5, 3.5))
-axes[0].semilogy(np.arange(1, 201), learned["mismatch"])
-cu.plotting.label(axes[0], "training step", r"$\sum|\langle n\rangle_{\rm data}-\langle n\rangle_{\rm model}|$ per bond",
-                  "sleep-wake training")
-for ax, Jm, title in ((axes[1], J_hebb_train, "Hebbian"), (axes[2], J_learned, "learned (sleep-wake)")):
-    im = ax.imshow(Jm[0], cmap="RdBu", vmin=-4, vmax=4)
+t_train = np.arange(1, steps_train + 1)
+axes[0].plot(t_train, free["J_rms"], "C3", label=r"$\lambda=0$")
+axes[0].plot(t_train, learned["J_rms"], "C0", label=rf"$\lambda={lam}$")
+cu.plotting.label(axes[0], "training step", r"rms coupling $\|J\|/\sqrt{2N^2}$", "sleep-wake training")
+axes[0].legend(loc="upper left")
+for ax, Jm, title in ((axes[1], J_hebb_train, "Hebbian"), (axes[2], J_learned, rf"learned, $\lambda={lam}$")):
+    im = ax.imshow(Jm[0], cmap="RdBu", vmin=-2, vmax=2)
     cu.plotting.label(ax, "species $b$", "species $a$", rf"{title} $J^{{\rm h}}_{{ab}}$")
     ax.grid(False)
-fig.colorbar(im, ax=axes[1:], shrink=0.8)
+fig.colorbar(im, ax=axes[1:], shrink=0.8, label="$J_{ab}$")
 plt.show()
 
 # %% [markdown]
-# **Check: what was learned.** The learned matrix should put its attraction where Hebb's
-# rule does, and the learned mixture should retrieve both structures from half-corrupted
-# seeds at the training temperature (eight runs, four per structure).
+# **Check: unbounded without the penalty, at its optimum with it.** Without the penalty the
+# couplings keep growing; with it they settle. The regularised couplings must satisfy the
+# stationarity condition above, with $\langle n\rangle_{Q_J}$ measured by 32 fresh chains run at the
+# learned $J$ (compared on the data's contacts, averaged). They should put their attraction
+# where Hebb's rule does, and retrieve both structures from half-corrupted seeds at the
+# training temperature (eight runs, four per structure).
 
 # %%
-r_J = np.corrcoef(J_learned.ravel(), J_hebb_train.ravel())[0, 1]
+def growth(r):
+    """rms J over the last 20 steps / over steps 81-100 (averages smooth the step-to-step noise)."""
+    return r[-20:].mean() / r[80:100].mean()
+
+
+growth_free, growth_l2 = growth(free["J_rms"]), growth(learned["J_rms"])
+print(f"rms J, steps 181-200 / steps 81-100:  lambda = 0: {growth_free:.1f}   lambda = {lam}: {growth_l2:.1f}")
+n_bonds_train = 2 * L_train**2
+n_data = potts.contact_counts(data_train, N_train).mean(axis=0) / n_bonds_train
+fresh = potts.heat_bath_sweeps(J_learned, None, np.repeat(learned["sigma"], 4, axis=0), 1.0, 20, seed=9)["sigma"]
+n_model = potts.contact_counts(fresh, N_train) / n_bonds_train  # (32, 2, N, N), one estimate per chain
 on = J_hebb_train < 0
+pred_chains = (2 / (1.0 * lam)) * (n_model - n_data)[:, on].mean(axis=1)  # stationary J on the contacts, per chain
+J_on, pred_on, pred_se = J_learned[on].mean(), pred_chains.mean(), pred_chains.std(ddof=1) / np.sqrt(len(pred_chains))
+print(f"mean learned J on the data's contacts {J_on:.2f};  stationarity (2/(T lambda)) <n_Q - n_P>: {pred_on:.2f}")
+r_J = np.corrcoef(J_learned.ravel(), J_hebb_train.ravel())[0, 1]
 print(f"corr(J_learned, J_Hebb) = {r_J:.2f};  mean learned J on contacts {J_learned[on].mean():.1f}, "
       f"elsewhere {J_learned[~on].mean():.1f}")
 s0 = np.repeat(S_train, 4, axis=0)  # 4 runs seeded with each structure
@@ -353,15 +466,16 @@ noise = rng.random(s0.shape) < 0.5
 s0[noise] = rng.integers(0, N_train, size=noise.sum())
 recall = potts.heat_bath_sweeps(J_learned, None, s0, 1.0, 100, seed=5, structures=S_train, record_every=100)
 m_recall = recall["overlap"][np.arange(8), -1, np.repeat([0, 1], 4)]
-print("mismatch: first step", f"{learned['mismatch'][0]:.2f}", " last 20 steps", f"{learned['mismatch'][-20:].mean():.2f}")
-print("retrieval overlaps with the learned couplings:", m_recall.round(2))
-# the pattern of J is Hebb's up to a scale and a uniform offset: a correlation of 0.9 is far
-# above chance (~0.03 contacts per pair); the contact mismatch must fall at least 5-fold
-assert r_J > 0.9 and J_learned[on].mean() < J_learned[~on].mean() - 2
-assert learned["mismatch"][-20:].mean() < 0.2 * learned["mismatch"][0]
-# the learned |J| is ~4x Hebb's, so T = 1 is a deep quench: a run may freeze a domain wall
-# between two translates (overlap ~0.8); most runs must retrieve their structure cleanly
-assert np.median(m_recall) > 0.95 and m_recall.mean() > 0.8
+print("retrieval overlaps with the learned couplings, median > 0.9:", bool(np.median(m_recall) > 0.9))
+# Measured for COURSE_UTILS_SEED = 0-2: without the penalty rms J grows by 1.29-1.33 from steps 81-100
+# to 181-200 (and keeps growing, like log t); with it the ratio is 1.00-1.09 (it settles after a small
+# overshoot near step 50). The threshold 1.2 separates the two.
+assert growth_free > 1.2 and growth_l2 < 1.2
+# Stationarity: J_on / pred_on measured 0.90-1.03 (training seeds 0-2). Counting each bond once in
+# dE/dJ (1/T instead of 2/T) halves the prediction, ratio ~2 (1.8-2.1); we accept 0.8-1.25.
+assert 0.8 < J_on / pred_on < 1.25
+assert r_J > 0.9 and J_learned[on].mean() < J_learned[~on].mean() - 0.5
+assert np.median(m_recall) > 0.9
 
 # %% [markdown]
 # ## 5. Inverse Potts on sequences (Boltzmann machine learning)
@@ -408,19 +522,30 @@ plt.show()
 # %% [markdown]
 # **Check: the learned model reproduces the data's correlations.** Two independent data
 # sets of 2000 sequences from the true model themselves agree only to a Pearson of about
-# 0.97 (finite-sample noise), so 0.95 is a demanding bar.
+# 0.97 (finite-sample noise), so 0.95 is a demanding bar. But a Pearson correlation is blind to
+# amplitude: a model whose correlations were all half as strong would score just as well. So
+# we also ask for the right size: the least-squares slope of $C^{\rm model}$ against $C^{\rm data}$
+# (through the origin) must be close to 1.
 
 # %%
+x_c, y_c = C_data[iu, :, ju, :].ravel(), C_model[iu, :, ju, :].ravel()
+slope_C = (x_c @ y_c) / (x_c @ x_c)
 print(f"Pearson of connected correlations, data vs learned model: {r_fresh:.3f} "
-      f"(persistent chains at the last step: {bm['pearson'][-1]:.3f}; independent-site start: {bm['pearson'][0]:.3f})")
+      f"(persistent chains at the last step: {bm['pearson'][-1]:.2f}; after {bm['step'][0]} steps: {bm['pearson'][0]:.2f})")
+print(f"slope of C_model against C_data: {slope_C:.2f}")
 assert r_fresh >= 0.95
+# The learned model at half strength, (h, J/2), has slope 0.43-0.48 (Pearson 0.90-0.93), measured for
+# COURSE_UTILS_SEED = 0-2; the learned model gives 0.96-0.98 (finite samples attenuate it slightly).
+assert 0.85 < slope_C < 1.15
 
 # %% [markdown]
 # ## 6. Live: which structure assembles?
 #
 # Without a seed, a mixture can still be steered: raise the concentration of a few
-# species that are neighbours in one structure (a $3\times3$ patch of it) by lowering their
-# chemical potential by $\Delta\mu$, and they nucleate *that* structure. Move the temperature
+# species that are neighbours in one structure (a $3\times3$ patch of it): lower their $\mu_i$
+# (the notes' sign) by $\Delta\mu$, which raises their thermodynamic chemical potential by $\Delta\mu$
+# and, with weights $e^{-\mu_i n_i/T}$, multiplies their concentration by $e^{\Delta\mu/T}$. They
+# nucleate *that* structure. Move the temperature
 # and $\Delta\mu$: too hot and nothing assembles, too cold and every region nucleates its
 # own chimera, too weak a bias and the choice is random.
 
@@ -429,7 +554,7 @@ L_live = 16
 
 
 def plot_assembly(T=0.6, delta_mu=2.0, target=1, sweeps=80):
-    """Random start, species of a 3x3 patch of structure `target` at chemical potential -delta_mu."""
+    """Random start; the species of a 3x3 patch of structure `target` at mu_i = -delta_mu (concentration x e^{delta_mu/T})."""
     S = structures[:, :L_live, :L_live]
     mu = np.zeros(N_species)
     mu[np.unique(S[target - 1, :3, :3])] = -delta_mu
