@@ -14,7 +14,7 @@ import numpy as np
 from scipy import special
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive, check_probabilities
+from .validation import check_array, check_callable, check_int, check_positive, check_probabilities, check_spins
 
 __all__ = [
     "ISING_TC",
@@ -80,6 +80,7 @@ def random_walk_metropolis(log_p: Callable, x0, n_steps: int, step: float, seed:
     ``log_p`` maps an array (B, d) to (B,) (unnormalised log density); ``x0`` is (B, d).
     Returns dict ``samples`` (n_steps, B, d) and ``acceptance`` (B,) the accepted fraction.
     """
+    log_p = check_callable("log_p", log_p)
     x = check_array("x0", x0, ndim=2).copy()
     n_steps = check_int("n_steps", n_steps, minimum=1)
     step = check_positive("step", step)
@@ -107,6 +108,8 @@ def langevin(grad_log_p: Callable, x0, n_steps: int, eta: float, seed: int = 0,
     Metropolis-Hastings rule with the Langevin kernel (MALA), which removes the bias.
     Returns dict ``samples`` (n_steps, B, d) and ``acceptance`` (B,).
     """
+    grad_log_p = check_callable("grad_log_p", grad_log_p)
+    log_p = check_callable("log_p", log_p, optional=True)
     x = check_array("x0", x0, ndim=2).copy()
     n_steps = check_int("n_steps", n_steps, minimum=1)
     eta = check_positive("eta", eta)
@@ -161,14 +164,14 @@ def ising2d_energy(spins) -> np.ndarray:
 
     Each site is bonded to its right and lower neighbour, so there are 2N bonds.
     """
-    s = check_array("spins", spins, ndim=range(2, 10))
+    s = check_spins("spins", spins, ndim=range(2, 10))
     bonds = s * (np.roll(s, -1, axis=-1) + np.roll(s, -1, axis=-2))
     return -bonds.sum(axis=(-2, -1)) / (s.shape[-1] * s.shape[-2])
 
 
 def _temperatures(T) -> np.ndarray:
-    T = np.asarray(T, dtype=float) if np.ndim(T) else np.asarray([T], dtype=float).reshape(())
-    if T.dtype.kind not in "f" or not np.all(np.isfinite(T)) or np.any(T <= 0):
+    T = check_array("T", T, finite=False)
+    if not np.all(np.isfinite(T)) or np.any(T <= 0):
         raise ValueError(f"T must be finite and > 0 (scalar or 1-D array), got {T!r}")
     if T.ndim > 1:
         raise ValueError(f"T must be a scalar or a 1-D array of temperatures, got shape {T.shape}")
