@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive
+from .validation import check_array, check_int, check_memory, check_positive
 
 __all__ = [
     "goe",
@@ -39,7 +39,9 @@ def spiked_wigner(n: int, lam, n_samples: int = 1, seed: int = 0) -> tuple[np.nd
     lam.shape + (n_samples, n, n) and the unit spike x of shape (n,) (a random direction).
     """
     n = check_int("n", n, minimum=2)
-    lam = np.asarray(check_positive("lam", lam, allow_zero=True), dtype=float)
+    lam = np.asarray(check_positive("lam", check_array("lam", lam), allow_zero=True), dtype=float)
+    n_samples = check_int("n_samples", n_samples, minimum=1)
+    check_memory("n_samples", 16.0 * max(lam.size, 1) * n_samples * n * n, what="the matrices")
     if lam.ndim > 1:
         raise ValueError(f"lam must be a scalar or a 1-D array, got shape {lam.shape}")
     rng = make_rng(seed)
@@ -52,21 +54,21 @@ def spiked_wigner(n: int, lam, n_samples: int = 1, seed: int = 0) -> tuple[np.nd
 
 def bbp_top_eigenvalue(lam):
     """Large-n limit of the top eigenvalue: lambda + 1/lambda for lambda > 1, else the bulk edge 2."""
-    lam = np.asarray(check_positive("lam", lam, allow_zero=True), dtype=float)
+    lam = np.asarray(check_positive("lam", check_array("lam", lam), allow_zero=True), dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(lam > 1.0, lam + 1.0 / lam, 2.0)
 
 
 def bbp_overlap(lam):
     """Large-n limit of the squared overlap (v_top . x)^2: 1 - 1/lambda^2 above lambda = 1, else 0."""
-    lam = np.asarray(check_positive("lam", lam, allow_zero=True), dtype=float)
+    lam = np.asarray(check_positive("lam", check_array("lam", lam), allow_zero=True), dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(lam > 1.0, 1.0 - 1.0 / lam**2, 0.0)
 
 
 def semicircle_density(x):
-    """Wigner's semicircle law sqrt(4 - x^2) / (2 pi) on [-2, 2], zero outside."""
-    x = np.asarray(x, dtype=float)
+    """Wigner's semicircle law sqrt(4 - x^2) / (2 pi) on [-2, 2], zero outside; ``x`` a finite number or non-empty array."""
+    x = check_array("x", x)
     return np.sqrt(np.clip(4.0 - x**2, 0.0, None)) / (2.0 * np.pi)
 
 
