@@ -96,7 +96,7 @@ rng = cu.setup(seed=0)
 # tables swapped (the transposed $J^{\rm h}$) samples the same law there and no test on that
 # lattice can see the slip. We use a $2\times6$ torus instead: along a row of 6 sites, left
 # and right differ. With $N=3$ species it has $3^{12}=531\,441$ configurations, few enough to
-# sum the exact Boltzmann law. Too many to compare one by one with a few thousand chains, so
+# sum the exact Boltzmann law, but too many to compare one by one with a thousand chains, so
 # we compare what the slip would change: the fraction of horizontal bonds on which $b$ sits
 # to the right of $a$, $f^{\rm h}_{ab} = \langle n^{\rm h}_{ab}\rangle/|\Lambda|$. We give $J^{\rm h}$ a
 # cyclic part ("$a+1$ to the right of $a$ attracts, to its left repels") so that
@@ -427,9 +427,9 @@ axes[0].plot(t_train, free["J_rms"], "C3", label=r"$\lambda=0$")
 axes[0].plot(t_train, learned["J_rms"], "C0", label=rf"$\lambda={lam}$")
 cu.plotting.label(axes[0], "training step", r"rms coupling $\|J\|/\sqrt{2N^2}$", "sleep-wake training")
 axes[0].legend(loc="upper left")
-for ax, Jm, title in ((axes[1], J_hebb_train, "Hebbian"), (axes[2], J_learned, rf"learned, $\lambda={lam}$")):
+for ax, Jm, title in ((axes[1], J_hebb_train, "Hebbian"), (axes[2], J_learned, rf"learned with $\lambda={lam}$")):
     im = ax.imshow(Jm[0], cmap="RdBu", vmin=-2, vmax=2)
-    cu.plotting.label(ax, "species $b$", "species $a$", rf"{title} $J^{{\rm h}}_{{ab}}$")
+    cu.plotting.label(ax, "species $b$", "species $a$", rf"$J^{{\rm h}}_{{ab}}$, {title}")
     ax.grid(False)
 fig.colorbar(im, ax=axes[1:], shrink=0.8, label="$J_{ab}$")
 plt.show()
