@@ -39,7 +39,7 @@ def spiked_wigner(n: int, lam, n_samples: int = 1, seed: int = 0) -> tuple[np.nd
     lam.shape + (n_samples, n, n) and the unit spike x of shape (n,) (a random direction).
     """
     n = check_int("n", n, minimum=2)
-    lam = np.asarray(check_positive("lam", check_array("lam", lam), allow_zero=True), dtype=float)
+    lam = np.asarray(check_positive("lam", check_array("lam", lam, finite=False), allow_zero=True), dtype=float)
     n_samples = check_int("n_samples", n_samples, minimum=1)
     check_memory("n_samples", 16.0 * max(lam.size, 1) * n_samples * n * n, what="the matrices")
     if lam.ndim > 1:
@@ -54,14 +54,14 @@ def spiked_wigner(n: int, lam, n_samples: int = 1, seed: int = 0) -> tuple[np.nd
 
 def bbp_top_eigenvalue(lam):
     """Large-n limit of the top eigenvalue: lambda + 1/lambda for lambda > 1, else the bulk edge 2."""
-    lam = np.asarray(check_positive("lam", check_array("lam", lam), allow_zero=True), dtype=float)
+    lam = np.asarray(check_positive("lam", check_array("lam", lam, finite=False), allow_zero=True), dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(lam > 1.0, lam + 1.0 / lam, 2.0)
 
 
 def bbp_overlap(lam):
     """Large-n limit of the squared overlap (v_top . x)^2: 1 - 1/lambda^2 above lambda = 1, else 0."""
-    lam = np.asarray(check_positive("lam", check_array("lam", lam), allow_zero=True), dtype=float)
+    lam = np.asarray(check_positive("lam", check_array("lam", lam, finite=False), allow_zero=True), dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(lam > 1.0, 1.0 - 1.0 / lam**2, 0.0)
 
