@@ -67,11 +67,14 @@ def hubbard_stratonovich_integral(a, x, n_nodes: int = 80) -> np.ndarray:
     ``a`` >= 0 and ``x`` broadcast together. The quadrature is exact for polynomials of
     degree < 2 n_nodes in y, and converges fast for the entire function exp(sqrt(a) x y).
     """
-    a = check_positive("a", a, allow_zero=True)
+    a = check_positive("a", check_array("a", a), allow_zero=True)
     x = check_array("x", x)
     n_nodes = check_int("n_nodes", n_nodes, minimum=1)
+    try:
+        a, x = np.broadcast_arrays(a, x)
+    except ValueError:
+        raise ValueError(f"a {np.shape(a)} and x {np.shape(x)} must broadcast together") from None
     y, w = special.roots_hermitenorm(n_nodes)  # weight exp(-y^2/2), sum w = sqrt(2 pi)
-    a, x = np.broadcast_arrays(a, x)
     return np.exp(np.sqrt(a)[..., None] * x[..., None] * y) @ w / np.sqrt(2 * np.pi)
 
 
@@ -234,8 +237,14 @@ def gmm_network(weights, means, cov) -> tuple[np.ndarray, np.ndarray]:
 
 
 def softmax_hidden(x, W, c) -> np.ndarray:
-    """Responsibilities p(z_h = 1 | x) = softmax_h(x . w_h + c_h): the E-step as a layer."""
+    """Responsibilities p(z_h = 1 | x) = softmax_h(x . w_h + c_h): the E-step as a layer.
+
+    ``x`` (B, N) finite, ``W`` (N, H) finite, ``c`` (H,) with no nan or +inf (-inf switches a
+    unit off; at least one entry finite).
+    """
     W = check_array("W", W, ndim=2)
     c = check_array("c", c, shape=(W.shape[1],), finite=False)
+    if np.any(np.isnan(c)) or np.any(c == np.inf) or not np.any(np.isfinite(c)):
+        raise ValueError("c must have no nan or +inf entries and at least one finite entry (-inf switches a unit off)")
     x = check_array("x", x, shape=(None, W.shape[0]))
     return special.softmax(x @ W + c, axis=1)
