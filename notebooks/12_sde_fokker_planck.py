@@ -266,7 +266,7 @@ print(f"stationary variance: exact sigma^2/(2 kappa) = {sigma_ou**2 / (2 * kappa
 # For each $h = T/n$ the coarse Brownian increments are sums of the same fine ones
 # (`sde.em_strong_error`); the OU reference is EM at an 8 times finer step. The weak error of
 # the OU variance, $\mathbb{E}[(X^h_1)^2] - (1 - e^{-2})$ from $X_0 = 0$, is measured by simulating
-# $4\times10^5$ EM paths for $h = 1/4\dots1/32$ (all driven by the same fine increments), and compared
+# $10^6$ EM paths for $h = 1/4\dots1/32$ (all driven by the same fine increments), and compared
 # with the exact variance of the EM chain, $\sigma^2h\,(1-a^{2n})/(1-a^2)$ with $a = 1-\kappa h$.
 
 # %%
@@ -278,7 +278,7 @@ strong_ou = sde.em_strong_error(lambda x, t: -x, np.sqrt(2.0), 1.0, 1.0, n_list,
 h_list = 1.0 / np.array(n_list)
 
 # weak error by simulation: EM for dX = -X dt + sqrt(2) dW, X_0 = 0, coarse increments summed from fine ones
-n_weak, n_paths_weak = np.array([4, 8, 16, 32]), 400_000
+n_weak, n_paths_weak = np.array([4, 8, 16, 32]), 1_000_000
 weak_rng = cu.make_rng(5)
 x_weak, dW_weak = np.zeros((n_weak.size, n_paths_weak)), np.zeros((n_weak.size, n_paths_weak))
 for k in range(n_weak.max()):
@@ -315,10 +315,10 @@ plt.show()
 # moves a slope fitted over a factor 32 in h by < 0.03; higher-order terms bend the GBM curve
 # at large h (slope 0.5-0.6), so we allow +-0.15.
 # Weak order: the simulated E[X_1^2] agrees with the exact EM variance at every h within 4 standard
-# errors (SE ~ 0.002 from the 4e5 paths); the exact OU variance 1 - e^{-2} (no weak error) misses it
-# at h = 1/32 by 0.019, ~ 9 SE. The slope of the simulated weak errors is 1.03-1.08 over seeds 0-3
-# (1.06 for the exact EM variance, with curvature at h = 1/4); weak order 1/2, the strong order of
-# generic SDEs, is 10 spreads away: allow 1 +- 0.15.
+# errors (SE ~ 0.0013 from the 1e6 paths); the exact OU variance 1 - e^{-2} (no weak error) misses it
+# at h = 1/32 by 0.019, ~ 14 SE. The slope of the simulated weak errors is 1.03-1.08 over seeds 0-6
+# (1.06 for the exact EM variance, with curvature at h = 1/4; with 4e5 paths it reached 1.15 for one
+# seed); weak order 1/2, the strong order of generic SDEs, is > 20 spreads away: allow 1 +- 0.15.
 for name, p in orders.items():
     print(f"{name:30s} order {p:.2f}")
 print("simulated E[X_1^2] - exact EM variance, in standard errors:", np.round((var_sim - var_em) / var_se, 1))
