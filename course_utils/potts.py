@@ -143,6 +143,10 @@ def potts_energy(sigma, J, mu=None) -> np.ndarray:
     J = _check_species_couplings(J)
     n = J.shape[1]
     mu = _check_mu(mu, n)
+    raw = np.asarray(sigma)
+    if raw.dtype.kind in "iu" and raw.size and raw.min() >= 0 and raw.max() >= n:
+        raise ValueError(f"sigma must hold species labels in [0, {n - 1}] (J couples N = {n} species), "
+                         f"got up to {raw.max()}; or J must be ({raw.max() + 1}, {raw.max() + 1}) or larger")
     s = _check_configurations(sigma, n)
     bonds = J[0][s, np.roll(s, -1, -1)] + J[1][s, np.roll(s, -1, -2)]
     return 2.0 * bonds.sum(axis=(-2, -1)) + mu[s].sum(axis=(-2, -1))
