@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from .validation import check_callable
+
 __all__ = ["use_course_style", "live", "label", "STATIC_ENV"]
 
 #: set to 1 where no widget front end runs (CI, stored outputs, the book)
@@ -47,7 +49,17 @@ def use_course_style() -> None:
 
 
 def label(ax, xlabel: str, ylabel: str, title: str | None = None):
-    """Label an axis in one call; returns ``ax`` for chaining."""
+    """Label an axis in one call; returns ``ax`` for chaining.
+
+    ``ax`` a matplotlib Axes, ``xlabel`` and ``ylabel`` strings, ``title`` a string or None.
+    """
+    if not all(callable(getattr(ax, m, None)) for m in ("set_xlabel", "set_ylabel", "set_title")):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    for name, value in (("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, got {value!r} ({type(value).__name__})")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {title!r} ({type(title).__name__})")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
@@ -81,6 +93,9 @@ def live(func: Callable, *, manual: bool = False, **controls) -> None:
     plain call above the live cell is what the reader gets, and no simulation runs
     twice.
     """
+    check_callable("func", func)
+    if not isinstance(manual, bool):
+        raise TypeError(f"manual must be True or False, got {manual!r}")
     if os.environ.get(STATIC_ENV, "") not in ("", "0"):
         return None
     try:
