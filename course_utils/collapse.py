@@ -68,7 +68,7 @@ def gaussian_refit_chain(n_generations: int, n_samples: int, n_chains: int = 1, 
 
 def expected_refit_variance(generations, n_samples: int, *, ddof: int = 0):
     """E[var_n] = ((T-1)/(T-ddof))^n: each refit multiplies var by chi^2_{T-1}/(T-ddof)."""
-    n = check_positive("generations", generations, allow_zero=True)
+    n = check_positive("generations", check_array("generations", generations), allow_zero=True)
     T = check_int("n_samples", n_samples, minimum=2)
     ddof = _check_ddof(ddof, T)
     return ((T - 1.0) / (T - ddof)) ** n
@@ -81,7 +81,7 @@ def expected_refit_log_variance(generations, n_samples: int, *, ddof: int = 0):
     psi(k/2) + log 2 (psi the digamma function). The drift is negative for both ddof = 0
     and ddof = 1 (Jensen), so var_n -> 0 almost surely although E[var_n] stays 1 for ddof = 1.
     """
-    n = check_positive("generations", generations, allow_zero=True)
+    n = check_positive("generations", check_array("generations", generations), allow_zero=True)
     T = check_int("n_samples", n_samples, minimum=2)
     ddof = _check_ddof(ddof, T)
     return n * (special.digamma((T - 1) / 2.0) + np.log(2.0 / (T - ddof)))
@@ -297,7 +297,7 @@ def zipf_probabilities(i, beta: float):
 def zipf_tail_mass(k, beta: float):
     """sum_{i > k} p(i) = zeta(beta, k+1)/zeta(beta) ~ k^-(beta-1)/((beta-1) zeta(beta)), the tail-cut plateau."""
     beta = _check_beta(beta)
-    k = check_positive("k", k, allow_zero=True)
+    k = check_positive("k", check_array("k", k), allow_zero=True)
     return special.zeta(beta, np.asarray(k) + 1.0) / special.zeta(beta)
 
 
@@ -355,7 +355,7 @@ def hutter_test_error(T, beta: float, *, k: int | None = None, rel_tol: float = 
     beta = _check_beta(beta)
     k = _check_k(k)
     rel_tol = check_in_range("rel_tol", rel_tol, 0.0, 1e-2, closed=False)
-    T_arr = check_positive("T", T)
+    T_arr = check_positive("T", check_array("T", T))
     T_arr = np.atleast_1d(np.asarray(T_arr, dtype=float))
     zeta = special.zeta(beta)
     result = np.empty_like(T_arr)
