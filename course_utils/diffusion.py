@@ -43,7 +43,7 @@ __all__ = [
 
 # ----------------------------------------------------------------------- forward process
 def _times(name, t, *, allow_zero=True):
-    return check_positive(name, t, allow_zero=allow_zero)
+    return check_positive(name, check_array(name, t), allow_zero=allow_zero)
 
 
 def delta(t):
