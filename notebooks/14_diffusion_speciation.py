@@ -122,10 +122,20 @@ plt.show()
 # Check: the simulated variance after K Euler-Maruyama steps matches the exact recursion
 # within 5 standard errors (sample variance of B Gaussian draws: SE = v sqrt(2/B)), while
 # the exact backward sampler reproduces the data variances with only 5 steps.
+# Both of these use Gamma_t, as does the score that drives the simulation, so a wrong Gamma_t
+# would pass them. The data variance does not: the error is O(1/K), so the Richardson
+# combination 2 v_200 - v_100 of the *simulated* variances must return sigma^2 (SE at most
+# sqrt(5) sigma^2 sqrt(2/B); residual O(1/K^2) of the recursion: -0.003 at sigma^2 = 0.25). Largest
+# |z| over seeds 0-2: 2.1. With Gamma_t = sigma^2 e^{-t} + Delta_t in the score it would return
+# 9.92, 1.41, 0.275 (66, 18, 4.5 SE off); with Delta_t = 1 - e^{-t}, 3.16, 0.73, 0.17 (9-14 SE).
 se = em_theory * np.sqrt(2.0 / B_gauss)
+v_extrap = 2 * em_var[-1] - em_var[-2]  # K = 200 and 100
+z_extrap = (v_extrap - sigma2) / (np.sqrt(5) * sigma2 * np.sqrt(2.0 / B_gauss))
 print("max |sim - recursion| / SE :", f"{np.max(np.abs(em_var - em_theory) / se):.2f}")
+print("Richardson 2 v_200 - v_100:", np.round(v_extrap, 2), " target:", sigma2, " |z| < 5:", bool(np.all(np.abs(z_extrap) < 5)))
 print("exact sampler variance / target:", np.round(exact_samples.var(axis=0) / sigma2, 3))
 assert np.all(np.abs(em_var - em_theory) < 5 * se)
+assert np.all(np.abs(z_extrap) < 5)
 assert np.all(np.abs(exact_samples.var(axis=0) - sigma2) < 5 * sigma2 * np.sqrt(2.0 / B_gauss))
 assert np.abs(exact_samples.mean(axis=0)).max() < 5 * np.sqrt(sigma2.max() / B_gauss)
 
@@ -221,10 +231,14 @@ plt.show()
 
 # %%
 # Check: (i) the simulated c(t) follows the exact curve within 5 binomial standard errors
-# sqrt(1/4B) at every time; (ii) the measured speciation time agrees with the exact crossing
-# of c(t) within 4 statistical errors (binomial SE of c divided by the slope |dc/dt|), and with
-# 1/2 log Lambda within that error plus the finite-size shift |t_exact - t_S| (O(1/Lambda)).
-print("   d   Lambda   t_S=log(L)/2   t_exact   t_measured   stat.err")
+# sqrt(1/4B) at every time; (ii) the measured speciation time agrees with the theory within 4
+# statistical errors (binomial SE of c divided by the slope |dc/dt|: 0.062). The exact Phi(1)
+# crossing of this mixture is 1/2 log(Lambda - 1) = 1/2 log |m|^2 (to 4 digits for d >= 16; 0.710
+# vs 0.693 at d = 4), and 1/2 log Lambda differs from it by 1/2 log(1 + 1/d) <= 0.11, below what 600
+# trajectories resolve; we test against 1/2 log(Lambda - 1) (largest |z| over seeds 0-2: 2.4).
+# The plausible slip t_S = log Lambda (signal e^{-t} against the variance instead of the standard
+# deviation of the noise) is 13-41 errors off.
+print("   d   Lambda   t_S=log(L)/2   log(L-1)/2   t_exact   t_measured   stat.err")
 for d in dims:
     g, c, Lam = spec[d]["grid"], spec[d]["c"], spec[d]["Lam"]
     c_th = commitment_theory(g[:-1], d)
@@ -232,16 +246,17 @@ for d in dims:
     slope = stats.norm.pdf(1.0)  # |dc/dt| = phi(e^{-tau}) e^{-tau} = phi(1) at the crossing, large-d limit
     err = np.sqrt(PHI1 * (1 - PHI1) / B_spec) / slope
     tS = df.speciation_time(Lam)
-    print(f"{d:4d}  {Lam:6.0f}   {tS:10.3f}    {t_exact:7.3f}   {t_meas:9.3f}    {err:.3f}")
+    print(f"{d:4d}  {Lam:6.0f}   {tS:10.3f}   {0.5 * np.log(Lam - 1):10.3f}   {t_exact:7.3f}   {t_meas:9.2f}    {err:.3f}")
     assert np.max(np.abs(c[:-1] - c_th)) < 5 * np.sqrt(0.25 / B_spec)
-    assert abs(t_meas - t_exact) < 4 * err
-    assert abs(t_meas - tS) < 4 * err + abs(t_exact - tS)
+    assert abs(t_meas - 0.5 * np.log(Lam - 1)) < 4 * err
 
 # %% [markdown]
 # The collapse is visible: once plotted against $t - t_S$, the curves for $d = 16\dots128$
 # lie on the limiting function, and the small-$d$ curve is shifted by the finite-size
-# correction (for $d=4$, $\Lambda = 5$, the exact crossing sits at $\tfrac12\log(\Lambda-1)$, not
-# $\tfrac12\log\Lambda$). Speciation happens at a time that *grows* like $\tfrac12\log d$: in high
+# correction. For this mixture the exact crossing sits at $\tfrac12\log(\Lambda-1) = \tfrac12\log|m|^2$
+# for every $d$ (up to $0.02$ at $d = 4$), not at $\tfrac12\log\Lambda$: at $e^{-t} = 1/|m|$ the argument of $\Phi$
+# is $(1 + \xi/|m|)/\sqrt{1 - 1/|m|^2}$ with $\xi\sim N(0,1)$ the within-class spread of $q_0$, and the two
+# $O(1/|m|^2)$ corrections, from the curvature of $\Phi$ and from $\Delta_t < 1$, cancel. Speciation happens at a time that *grows* like $\tfrac12\log d$: in high
 # dimension the classes are decided early in the generation, and the rest of the backward
 # run only fills in the details inside a class.
 #
@@ -305,11 +320,14 @@ axes[1].legend(fontsize=8)
 plt.show()
 
 # %%
-# Check: generated magnets have the exact <|M|>/N within 4 standard errors plus 0.04 for
-# the Euler-Maruyama bias at this step size (it shrinks with the step: at N = 32 it went
-# from 0.023 to 0.013 when the steps were tripled); c(t) follows the exact curve within 5 binomial SEs, and the
-# measured speciation time agrees with 1/2 log Lambda within 4 statistical errors plus the
-# finite-size shift of the exact crossing.
+# Check: generated magnets have the exact <|M|>/N within 4 standard errors plus the Euler-Maruyama
+# bias of this grid, measured by rerunning with 2x and 4x more steps (B = 200, seed 0): at N = 64 the
+# bias is -0.029, -0.027, -0.010 (SE 0.007 each), at N = 16 +0.011, -0.036, -0.016 (SE 0.017), so we
+# allow 0.04. (This does not resolve the mean-field value m = tanh(beta m) = 0.858 from the finite-N
+# 0.841 at N = 64.) c(t) follows the exact curve within 5 binomial SEs, and the measured speciation
+# time agrees with t_S = 1/2 log Lambda within 4 statistical errors (0.107 each); the exact
+# finite-N crossing differs from t_S by 0.04 (N = 16) and 0.001 (N = 64), well inside. Taking
+# t_S = log Lambda instead would be 10 (N = 16) and 18 (N = 64) errors off.
 print("   N   Lambda   t_S     t_exact  t_measured  stat.err   <|m|> generated  exact")
 for N in sizes_cw:
     r = cw[N]
@@ -321,7 +339,7 @@ for N in sizes_cw:
     m_se = np.abs(r["m_final"]).std() / np.sqrt(B_cw)
     assert abs(m_gen - r["m_exact"]) < 4 * m_se + 0.04
     assert np.max(np.abs(r["c"] - r["c_th"])) < 5 * np.sqrt(0.25 / B_cw)
-    assert abs(t_meas - tS) < 4 * err + abs(t_exact - tS)
+    assert abs(t_meas - tS) < 4 * err
 
 # %% [markdown]
 # ## 4. Memorization: the exact empirical score collapses
@@ -440,7 +458,7 @@ score_net = torch.nn.Sequential(torch.nn.Linear(3, 48), torch.nn.SiLU(), torch.n
                                 torch.nn.SiLU(), torch.nn.Linear(48, 2))
 opt = torch.optim.Adam(score_net.parameters(), lr=3e-3)
 A = torch.tensor(train_2d, dtype=torch.float32)
-n_iter = 600  # 3000 for class: the network then starts to memorize too
+n_iter = 600  # 3000 for class (it still does not memorize then: median NN distance 0.20, measured)
 for _ in range(n_iter):
     idx = torch.randint(0, n_train, (256,))
     t = torch.exp(np.log(1e-3) + np.log(3e3) * torch.rand(256, 1))  # log-uniform in [1e-3, 3]
@@ -470,11 +488,12 @@ nn_dist = {k: np.sqrt(((v[:, None, :] - train_2d[None]) ** 2).sum(-1)).min(axis=
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.9))
 for ax, name in zip(axes[:2], ("exact empirical score", "learned network"), strict=True):
-    ax.scatter(*samples[name].T, s=4, alpha=0.5, label="generated")
-    ax.scatter(*train_2d.T, s=18, marker="x", color="k", label="training points")
+    ax.scatter(*train_2d.T, s=60, facecolors="none", edgecolors="k", lw=0.8, label="training points", zorder=2)
+    ax.scatter(*samples[name].T, s=4, alpha=0.5, color="C3", label="generated", zorder=3)
     ax.set_aspect("equal")
     cu.plotting.label(ax, "$x_1$", "$x_2$", name)
-    ax.legend(fontsize=8, loc="upper right")
+axes[0].set_ylim(-3.4, None)  # room below the data for the legend (same markers in both panels)
+axes[0].legend(fontsize=8, loc="lower right", ncol=2)
 bins = np.linspace(0, 1.0, 41)
 for name, dist in nn_dist.items():
     axes[2].hist(dist, bins=bins, histtype="step", density=True, lw=1.5, label=name)
@@ -486,17 +505,25 @@ plt.show()
 # Check: the exact empirical score memorizes (median nearest-neighbour distance below 0.01:
 # at t = 0.001 the largest posterior weight is ~1 for almost every sample), while the learned
 # network's samples sit at distances comparable with fresh data (median within a factor 2;
-# the median of 500 draws fluctuates by ~10%).
+# the median of 500 draws fluctuates by ~10%). That alone passes a mis-scaled generator (the
+# learned samples times 1.3 give a ratio 1.3), so the samples must also have the spread of the
+# data: <|x|^2> of the generated points over <|a|^2> of the training set is within 0.25 of 1
+# (SE ~0.04 from 500 samples; measured 1.07 for the network and 1.09 for the exact empirical
+# score at seed 0, with 3000 iterations); the samples times 1.3 give 1.81 and times 0.8 give 0.68.
+spread = {k: np.mean(np.sum(v**2, 1)) / np.mean(np.sum(train_2d**2, 1)) for k, v in samples.items()}
 for name, dist in nn_dist.items():
-    print(f"{name:24s} median NN distance {np.median(dist):.3f}")
+    print(f"{name:24s} median NN distance {np.median(dist):.3f}   <|x|^2> / <|a|^2>_train {spread[name]:.2f}")
 assert np.median(nn_dist["exact empirical score"]) < 0.01
 ratio = np.median(nn_dist["learned network"]) / np.median(nn_dist["fresh data (held out)"])
 assert 0.5 < ratio < 2.0
+assert abs(spread["learned network"] - 1) < 0.25 and abs(spread["exact empirical score"] - 1) < 0.25
 
 # %% [markdown]
 # The network, with limited capacity and training, smooths the empirical score and so
-# generates new points; trained for long enough on few data, it would drift towards the
-# empirical score and memorize too (try `n_iter = 3000`).
+# generates new points. Trained longer it need not memorize: with `n_iter = 3000` its median
+# nearest-neighbour distance is still 0.20 (1% of the samples within 0.02 of a training point,
+# against 89% for the exact empirical score). To memorize, a network would have to resolve the $n$
+# narrow peaks of $p^e_t$ at small $t$, which this small MLP does not do in that time.
 #
 # ## 5. Live: speciation versus dimension
 #
