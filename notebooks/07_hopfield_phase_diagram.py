@@ -207,9 +207,14 @@ assert np.all(np.abs(frac_sim - frac_th) < 4 * se + 0.1 * frac_th)
 #
 # We start the network *on* a stored pattern, run sign dynamics to a fixed point and
 # measure the final overlap, for growing load and several sizes $N$ (each point averages
-# eight patterns of one network). Retrieval stays almost perfect up to the AGS capacity
-# $\alpha_c\simeq0.138$ and then collapses; at finite $N$ the collapse is a smooth
-# crossover that sharpens as $N$ grows.
+# eight patterns of one network). In the limit $N\to\infty$ the RS theory predicts almost
+# perfect retrieval up to the AGS capacity $\alpha_c\simeq0.138$ ($m=0.967$ there) and a jump to
+# a small overlap beyond it. A finite network does not follow this limit closely: started on a
+# pattern, it still retrieves somewhat *above* $\alpha_c$ (the overlaps at $\alpha=0.15$ and $0.17$
+# printed below), because the avalanche of errors that destroys the memory must be started by
+# the few initially unstable bits (0.5 % at $\alpha = 0.15$, section 3), and in a small network it
+# fails to start more often. As $N$ grows the collapse moves down towards $\alpha_c$ and sharpens:
+# at the largest loads the $N=800$ network has lost the pattern, the $N=200$ one only partly.
 
 # %%
 alphas_cap = np.round(np.arange(0.05, 0.24, 0.02), 2)
@@ -248,6 +253,9 @@ fmt = lambda values: " ".join(f"{v:.3f}" for v in values)
 for N in sizes:
     print(f"N = {N:4d}: m at alpha <= 0.09: {fmt(m_cap[N][low])}   at alpha >= 0.19: {fmt(m_cap[N][high])}")
 print(f"RS theory: m at alpha <= 0.09: {fmt(m_rs_low)}")
+near = np.isin(alphas_cap, [0.15, 0.17])
+print("just above alpha_c (alpha = 0.15, 0.17), finite-size retrieval:",
+      ",  ".join(f"N = {N}: {fmt(m_cap[N][near])}" for N in sizes))
 assert all(np.all(np.abs(m_cap[N][low] - m_rs_low) < 0.01) for N in sizes)
 assert m_cap[sizes[-1]][high].mean() < 0.7 and m_cap[sizes[-1]][high].mean() < m_cap[sizes[0]][high].mean()
 
@@ -301,6 +309,8 @@ for a in (0.01, 0.05, 0.1, 0.15):
 # large for a single pattern). A temperature counts as retrieving if this mean overlap
 # exceeds 0.6 (the RS overlap at the spinodal is at least 0.67 for these loads); the
 # simulated $T_M$ is the midpoint between the hottest retrieving and the next, lost, temperature.
+# We then continue every run for 150 more sweeps and repeat the estimate, to see whether it
+# depends on how long we watch.
 
 # %%
 N_pd = 800  # 2000 for class: the finite-size scatter of the spinodal shrinks, about 6x slower
@@ -318,7 +328,14 @@ for k, a in enumerate(alphas_sim):
     retrieved = m > 0.6
     hottest = (T_M + offsets)[retrieved].max()
     lost_above = (T_M + offsets)[~retrieved & (T_M + offsets > hottest)].min()
-    sim.append({"alpha": a, "T": T_M + offsets, "m": m, "T_M_rs": T_M, "T_M_sim": 0.5 * (hottest + lost_above)})
+    # the same runs watched 4x longer: the spinodal estimate depends on the observation time
+    final_long = hopfield.run_dynamics(hopfield.hebbian_couplings(xi), final, temps, 150, seed=10 + k)
+    m_long = np.einsum("bi,bi->b", final_long, start).reshape(offsets.size, n_start).mean(axis=1) / N_pd
+    ok_long = m_long > 0.6
+    hot_long = (T_M + offsets)[ok_long].max()
+    lost_long = (T_M + offsets)[~ok_long & (T_M + offsets > hot_long)].min()
+    sim.append({"alpha": a, "T": T_M + offsets, "m": m, "T_M_rs": T_M, "T_M_sim": 0.5 * (hottest + lost_above),
+                "T_M_sim_200": 0.5 * (hot_long + lost_long)})
 
 # %%
 def draw_phase_diagram(ax, lines, alphas):
@@ -355,19 +372,45 @@ ax.legend(loc="upper right", fontsize=8, ncol=2)
 plt.show()
 
 # %%
-# Check: simulated spinodal vs the RS line. The temperature grid has spacing 0.02
-# (midpoint error <= 0.01); at N = 800 the spinodal of a finite network scatters by
-# ~0.03 from sample to sample (seen over four disorder samples), so we allow 0.05.
-# Far below T_M (offset <= -0.10) the mean overlap must also match the RS m(T) within
-# 0.03 (fluctuations of m are O(N^-1/2) ~ 0.035 per run, averaged over 4 runs).
+# Check: simulated spinodal vs the RS line. The temperature grid has spacing 0.02 (midpoint error
+# <= 0.01). One network per load at N = 800 is a single disorder sample: over four samples
+# (seeds) the single-point deviations T_M_sim - T_M_RS after 50 sweeps ranged from -0.11 to +0.03
+# (standard deviation 0.037), and their mean over the four loads from -0.04 to +0.015. We assert the
+# mean over the loads within 0.06 of the RS line (3.2 standard errors of a four-point mean, 0.019).
+# Neglecting the crosstalk (the Curie-Weiss spinodal T_M = 1 of one pattern) would put the line
+# 0.28-0.60 above the simulations. Far below T_M (offset <= -0.10) the mean overlap must also match
+# the RS m(T) within 0.03 (fluctuations of m are O(N^-1/2) ~ 0.035 per run, averaged over 4 runs).
 for run in sim:
     cold = run["T"] <= run["T_M_rs"] - 0.099
     m_rs = np.array([hopfield.ags_retrieval(run["alpha"], t)["m"][0] for t in run["T"][cold]])
     run["dm"] = np.abs(run["m"][cold] - m_rs).max()
-    print(f"alpha = {run['alpha']:.2f}: T_M simulated {run['T_M_sim']:.3f}   RS {run['T_M_rs']:.3f}   "
-          f"max |m_sim - m_RS| far below T_M: {run['dm']:.3f}")
-assert all(abs(r["T_M_sim"] - r["T_M_rs"]) < 0.05 for r in sim)
+    print(f"alpha = {run['alpha']:.2f}: T_M simulated {run['T_M_sim']:.3f} (50 sweeps), {run['T_M_sim_200']:.3f} "
+          f"(200 sweeps);  RS {run['T_M_rs']:.3f};  max |m_sim - m_RS| far below T_M: {run['dm']:.3f}")
+dev_50 = np.mean([r["T_M_sim"] - r["T_M_rs"] for r in sim])
+dev_200 = np.mean([r["T_M_sim_200"] - r["T_M_rs"] for r in sim])
+print(f"mean T_M_sim - T_M_RS over the loads: {dev_50:+.3f} after 50 sweeps, {dev_200:+.3f} after 200 sweeps")
+assert abs(dev_50) < 0.06 and abs(dev_200) < 0.06
 assert all(r["dm"] < 0.03 for r in sim)
+# Longer runs lower the estimate: over the four samples the mean fell by 0.01-0.03 (0.02 on average)
+# from 50 to 200 sweeps, never rose. A time-independent spinodal (what the RS line is for N -> oo) would give 0.
+assert dev_200 <= dev_50
+
+# %% [markdown]
+# The simulated spinodal depends on how long we watch. Near the fold the retrieval minimum is
+# shallow: a run just above $T_M$ decays slowly (critical slowing down), so after 50 sweeps it
+# can still count as retrieving, which biases the estimate upwards; and at finite $N$ a run just
+# below $T_M$ can escape over the small remaining barrier by a thermal fluctuation, given time,
+# which pulls it downwards. Four times longer runs lower the estimate (printed above), and the
+# disorder sample matters as much: in this one the 50-sweep points sit above the RS line, in
+# others they scatter on both sides by about 0.04. Both effects vanish only as $N\to\infty$, where
+# the barrier grows like $N$ and the RS line is the sharp limit.
+#
+# Only $T_M$ is tested against simulation. $T_c$ is an equilibrium statement (the retrieval and
+# spin-glass free energies cross): a network started at a pattern stays there up to $T_M$, and
+# seeing $T_c$ would need free energies (e.g. thermodynamic integration) or equilibrium sampling
+# across a barrier growing like $N$. $T_g$ is a continuous transition marked by a diverging
+# spin-glass susceptibility, whose finite-size measurement with equilibrated replicas near $T_g$
+# costs far more than this lecture's minute.
 
 # %% [markdown]
 # The region between the dashed and dotted lines is the "metastable phase" of the notes:
