@@ -165,6 +165,21 @@ plt.show()
 # $\varepsilon$ gives an unbiased, differentiable estimate and we maximise
 #
 # $$\widehat{\mathrm{ELBO}}(x) = \log p_\theta\big(x\,\big|\,\mu + \sigma\odot\varepsilon\big) - \tfrac12\sum_j\big(\mu_j^2 + \sigma_j^2 - 1 - \log\sigma_j^2\big).$$
+#
+# **Squared error or cross-entropy?** The handwritten notes describe the VAE loss as "squared
+# error + KL". That is the **Gaussian decoder** $p_\theta(x|z) = \mathcal N(x; D_\theta(z), s^2 I)$ on
+# $n$ real-valued pixels, for which
+#
+# $$-\log p_\theta(x|z) = \frac{\|x - D_\theta(z)\|^2}{2s^2} + \frac n2\log(2\pi s^2):$$
+#
+# $-$ELBO is the squared reconstruction error, weighted by $1/2s^2$, plus the KL. Our pixels are
+# binary, so we use the **Bernoulli decoder** with pixel probabilities $D_\theta(z) = \mathrm{sigmoid}(\text{logits}(z))$,
+#
+# $$-\log p_\theta(x|z) = -\sum_{i=1}^n\big[x_i\log D_{\theta,i}(z) + (1-x_i)\log\big(1-D_{\theta,i}(z)\big)\big],$$
+#
+# the binary cross-entropy. The structure, reconstruction + KL, is the same; only the
+# likelihood changes to fit the data type, and with it the units: the Bernoulli ELBO is a
+# true log-probability of the binary image, in nats, while the Gaussian one depends on $s$.
 
 # %%
 x_bin, labels = vae.binarized_digits()  # pixel = 1 where the grey level exceeds 8 of 16
@@ -186,7 +201,10 @@ plt.show()
 # %% [markdown]
 # **Samples and the latent map.** Left: the encoder means $\mu(x)$ of the test digits, coloured by
 # their label, which the VAE never saw. Right: the decoder's mean image
-# $\mathbb E[x|z] = \mathrm{sigmoid}(\text{logits}(z))$ on a grid of $z$.
+# $\mathbb E[x|z] = \mathrm{sigmoid}(\text{logits}(z))$ on a $9\times9$ grid of $z$, one small image
+# per grid point (separated by grey lines), centred on its $z$ and in the same coordinates as
+# the left panel: find a digit's cluster on the left, and the right panel shows what the
+# decoder draws there.
 
 # %%
 with torch.no_grad():
@@ -195,13 +213,21 @@ grid = np.linspace(-2.0, 2.0, 9)
 zz = torch.as_tensor(np.array([(a, b) for b in grid[::-1] for a in grid]), dtype=torch.float32)
 with torch.no_grad():
     tiles = torch.sigmoid(vae2.decode(zz)).numpy().reshape(9, 9, 8, 8)
-mosaic = tiles.transpose(0, 2, 1, 3).reshape(72, 72)
+padded = np.full((9, 9, 10, 10), np.nan)   # one grey pixel of frame around each 8x8 image
+padded[:, :, 1:9, 1:9] = tiles
+mosaic = padded.transpose(0, 2, 1, 3).reshape(90, 90)
+cmap_tiles = plt.get_cmap("gray_r").copy()
+cmap_tiles.set_bad("0.6")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
 sc = axes[0].scatter(mu_te[:, 0], mu_te[:, 1], c=labels[te], cmap="tab10", s=12)
 fig.colorbar(sc, ax=axes[0], label="digit")
 cu.plotting.label(axes[0], "$\\mu_1(x)$", "$\\mu_2(x)$", "encoder means of test digits")
-axes[1].imshow(mosaic, cmap="gray_r", extent=(-2.25, 2.25, -2.25, 2.25))
+im = axes[1].imshow(mosaic, cmap=cmap_tiles, vmin=0, vmax=1, extent=(-2.25, 2.25, -2.25, 2.25))
+fig.colorbar(im, ax=axes[1], label="pixel probability $\\mathbb{E}[x_i|z]$")
+axes[1].set_xticks(grid[::2])
+axes[1].set_yticks(grid[::2])
+axes[1].set_aspect("equal")
 axes[1].grid(False)
 cu.plotting.label(axes[1], "$z_1$", "$z_2$", "decoder mean $\\mathbb{E}[x|z]$ on a grid")
 plt.show()
@@ -252,6 +278,15 @@ assert err < 0.05
 # independent coin. Its mean image $\mathbb E[x|z]$ averages all digits compatible with $z$ and is
 # blurry; a true sample $x\sim p_\theta(x|z)$ has crisp pixels but salt-and-pepper noise, because
 # the pixels' correlations were never modelled, only pushed into $z$. Neither looks like the data.
+#
+# The handwritten notes list the VAE's problems as "mode collapse, a global objective, forcing
+# $\mathcal N(0, I)$ onto $p$", and add "not necessarily blurry (see GANs)". Both views hold. Blur
+# is not a law of generative models, nor of the ELBO as such: it comes from the factorised
+# decoder, whose mean averages every image compatible with $z$; a GAN, or a decoder that
+# models the correlations between pixels, can draw sharp images. What the ELBO itself
+# causes is the first item on the notes' list: the KL term pushes codes towards the prior,
+# and latents that are not worth their KL cost are switched off, so that the model's variety
+# collapses. That is the posterior collapse shown next.
 
 # %%
 g = cu.torch_generator(4)
