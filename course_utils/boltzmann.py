@@ -136,7 +136,10 @@ def exact_moments(J, h) -> tuple[np.ndarray, np.ndarray]:
 
 def exact_sample(J, h, n_samples: int, seed: int = 0) -> np.ndarray:
     """M independent samples (n_samples, N) of p(s) ~ exp(1/2 s^T J s + h^T s), drawn exactly
-    from the enumerated distribution (N <= 20): no Markov chain, no burn-in."""
+    from the enumerated distribution (N <= 20): no Markov chain, no burn-in.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
+    """
     J, h = _check_model(J, h)
     n_samples = check_int("n_samples", n_samples, minimum=1)
     N = h.size
@@ -155,6 +158,8 @@ def fisher_information(J, h) -> np.ndarray:
     phi(s) lists the sufficient statistics: first s_i s_j for i < j (the order of
     ``numpy.triu_indices(N, 1)``), then s_i. By Cramer-Rao, the maximum-likelihood
     estimate from M samples has covariance chi^-1 / M for large M.
+
+    Accepts: ``J`` a finite array; ``h`` a finite array.
     """
     J, h = _check_model(J, h)
     iu = np.triu_indices(h.size, 1)
@@ -168,7 +173,10 @@ def fisher_information(J, h) -> np.ndarray:
 
 
 def sample_moments(samples) -> tuple[np.ndarray, np.ndarray]:
-    """Empirical <s_i>_D = (1/M) sum_a s_i^a and <s_i s_j>_D = (1/M) sum_a s_i^a s_j^a of (M, N) spins."""
+    """Empirical <s_i>_D = (1/M) sum_a s_i^a and <s_i s_j>_D = (1/M) sum_a s_i^a s_j^a of (M, N) spins.
+
+    Accepts: ``samples`` a finite array.
+    """
     s = check_array("samples", samples, ndim=2)
     if s.shape[0] < 1 or not np.all(np.abs(s) == 1):
         raise ValueError("samples must be a non-empty (M, N) array of +1 and -1 spins")
@@ -198,6 +206,8 @@ def gibbs_sampling(J, h, states, sweeps: int, seed: int = 0) -> np.ndarray:
     Each sweep sets every spin in turn to +1 with probability
     p(s_i = +1 | rest) = 1 / (1 + exp(-2 (h_i + sum_j J_ij s_j))). ``states`` (B, N) of +-1;
     returns the states (B, N) after ``sweeps`` sweeps.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
     """
     J, h = _check_model(J, h)
     s = check_array("states", states, ndim=2).copy()
@@ -223,6 +233,9 @@ def boltzmann_learning(mean, corr, steps: int, lr: float, *, method: str = "auto
     ``"auto"`` is exact for N <= 12, mc above. Returns (J, h), J symmetric with zero
     diagonal, and with ``return_history`` a dict with ``max_grad``: the largest
     |moment mismatch| at each step.
+
+    Accepts: ``J0`` None or a value of the kind named above; ``h0`` None or a value of the kind named above; ``seed``
+    an int >= 0 or a numpy Generator.
     """
     mean = check_array("mean", mean, ndim=1)
     N = mean.size
