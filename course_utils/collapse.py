@@ -51,6 +51,8 @@ def gaussian_refit_chain(n_generations: int, n_samples: int, n_chains: int = 1, 
     (n_chains, T) array per generation.
 
     Returns dict ``mean`` and ``var``: arrays (n_chains, n_generations + 1).
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
     """
     n_generations = check_int("n_generations", n_generations, minimum=1)
     n_samples = check_int("n_samples", n_samples, minimum=2)
@@ -67,7 +69,10 @@ def gaussian_refit_chain(n_generations: int, n_samples: int, n_chains: int = 1, 
 
 
 def expected_refit_variance(generations, n_samples: int, *, ddof: int = 0):
-    """E[var_n] = ((T-1)/(T-ddof))^n: each refit multiplies var by chi^2_{T-1}/(T-ddof)."""
+    """E[var_n] = ((T-1)/(T-ddof))^n: each refit multiplies var by chi^2_{T-1}/(T-ddof).
+
+    Accepts: ``generations`` a finite array >= 0; ``n_samples`` an integer >= 1.
+    """
     n = check_positive("generations", check_array("generations", generations), allow_zero=True)
     T = check_int("n_samples", n_samples, minimum=2)
     ddof = _check_ddof(ddof, T)
@@ -80,6 +85,8 @@ def expected_refit_log_variance(generations, n_samples: int, *, ddof: int = 0):
     log var_n is a sum of n independent log(chi^2_{T-1}/(T-ddof)), and E log chi^2_k =
     psi(k/2) + log 2 (psi the digamma function). The drift is negative for both ddof = 0
     and ddof = 1 (Jensen), so var_n -> 0 almost surely although E[var_n] stays 1 for ddof = 1.
+
+    Accepts: ``generations`` a finite array >= 0; ``n_samples`` an integer >= 1.
     """
     n = check_positive("generations", check_array("generations", generations), allow_zero=True)
     T = check_int("n_samples", n_samples, minimum=2)
@@ -138,6 +145,8 @@ def regression_collapse(d: int, T, T0: int, noise_std: float, n_generations: int
     and all trials are solved at once by a batched ``numpy.linalg.solve``, so the cost does
     not grow with T. Returns an array (n_generations + 1,), or with ``per_trial=True`` the
     squared errors of every trial, an array (n_generations + 1, n_trials) (for standard errors).
+
+    Accepts: ``noise_std`` a finite number >= 0; ``seed`` an int >= 0 or a numpy Generator.
     """
     d = check_int("d", d, minimum=1)
     n_generations = check_int("n_generations", n_generations, minimum=0)
@@ -182,6 +191,8 @@ def regression_collapse_theory(d: int, T, T0: int, noise_std: float, n_generatio
     Each refit adds an independent zero-mean error (X^T X)^-1 X^T eps, of mean squared norm
     sigma^2 E tr (X^T X)^-1 = sigma^2 d/(T-d-1) (mean of an inverse Wishart matrix).
     ``T`` is an int or an array of n_generations sample sizes. Returns (n_generations + 1,).
+
+    Accepts: ``noise_std`` a finite number >= 0.
     """
     d = check_int("d", d, minimum=1)
     n_generations = check_int("n_generations", n_generations, minimum=0)
@@ -209,6 +220,8 @@ def regression_step_moments(d: int, n_synthetic: int, n_real: int, *, ridge: flo
     For least squares (ridge = 0) v = d/(T-d-1) exactly, and with real data mixed in
     A + R = I. The averages are Monte Carlo over ``n_samples`` exact Wishart draws.
     Returns a dict of the six means and ``se``, a dict of their standard errors.
+
+    Accepts: ``seed`` an int >= 0.
     """
     d = check_int("d", d, minimum=1)
     n_synthetic = check_int("n_synthetic", n_synthetic, minimum=0)
@@ -252,6 +265,9 @@ def regression_collapse_recursion(d: int, T: int, T0: int, noise_std: float, n_g
     point sigma^2 d/(T-d-1) / (1 - c); for ridge without real data C_n -> 0 and
     E_n -> 1 + sigma^2 v/(1 - c). Exact up to the Monte Carlo error of the moments.
     Returns an array (n_generations + 1,).
+
+    Accepts: ``noise_std`` a finite number >= 0; ``real_fraction`` a number in [0, 1]; ``n_samples``
+    an integer >= 1; ``seed`` an int >= 0.
     """
     d = check_int("d", d, minimum=1)
     T = check_int("T", T, minimum=d + 2)
@@ -317,6 +333,8 @@ def zipf_memory_error(T, beta: float, n_trials: int = 20, seed: int = 0, *,
     from a generator that never produces rare items). ``T`` is an int or 1-D array of
     sample sizes; the trials of one T are drawn as one (n_trials, T) array.
     Returns an array (len(T), n_trials) (or (n_trials,) for a scalar T).
+
+    Accepts: ``beta`` a finite number > 0; ``seed`` an int >= 0 or a numpy Generator.
     """
     beta = _check_beta(beta)
     n_trials = check_int("n_trials", n_trials, minimum=1)
