@@ -67,7 +67,11 @@ def _responsibilities(y, weights, means, var):
 
 
 def gmm_sample(n, weights, means, stds, seed=0) -> np.ndarray:
-    """n samples (n, d) of the isotropic mixture sum_k w_k N(mu_k, s_k^2 I)."""
+    """n samples (n, d) of the isotropic mixture sum_k w_k N(mu_k, s_k^2 I).
+
+    Accepts: ``weights`` mixture weights, >= 0 and summing to 1; ``means`` a finite array; ``stds``
+    a finite array > 0; ``seed`` an int >= 0 or a numpy Generator.
+    """
     n = check_int("n", n, minimum=1)
     means = check_array("means", means, ndim=2)
     check_memory("n", 8.0 * n * means.shape[1] * 3, what="samples")
@@ -78,7 +82,11 @@ def gmm_sample(n, weights, means, stds, seed=0) -> np.ndarray:
 
 
 def gmm_log_density(y, weights, means, stds, sigma) -> np.ndarray:
-    """log p_sigma(y) = log sum_k w_k N(y; mu_k, (s_k^2 + sigma^2) I), the mixture blurred by the noise."""
+    """log p_sigma(y) = log sum_k w_k N(y; mu_k, (s_k^2 + sigma^2) I), the mixture blurred by the noise.
+
+    Accepts: ``weights`` mixture weights, >= 0 and summing to 1; ``means`` a finite array; ``stds``
+    a finite array > 0.
+    """
     y, weights, means, stds, sigma = _check_gmm(y, weights, means, stds, sigma)
     return _responsibilities(y, weights, means, stds**2 + sigma**2)[0]
 
@@ -101,6 +109,9 @@ def gmm_posterior_mean(y, weights, means, stds, sigma) -> np.ndarray:
 
     Computed from Bayes' rule (component responsibilities times the Gaussian posterior mean
     of each component), not from Tweedie's formula, so the two can be compared.
+
+    Accepts: ``weights`` mixture weights, >= 0 and summing to 1; ``means`` a finite array; ``stds``
+    a finite array > 0.
     """
     y, weights, means, stds, sigma = _check_gmm(y, weights, means, stds, sigma)
     var = stds**2 + sigma**2
@@ -172,6 +183,8 @@ def oracle_risk(coeffs, sigma) -> float:
 
     The risk of keeping exactly the coefficients above the noise level, chosen by an oracle
     that knows x; thresholding at sigma sqrt(2 log d) stays within (2 log d + 1)(eps_m + sigma^2).
+
+    Accepts: ``coeffs`` a finite array.
     """
     c = check_array("coeffs", coeffs)
     sigma = check_positive("sigma", sigma)
@@ -186,6 +199,8 @@ def threshold_risk(coeffs, sigma, T, mode="soft") -> float:
     soft: 1 + t^2 + (mu^2 - t^2 - 1)[Phi(t - mu) - Phi(-t - mu)] - (t - mu) phi(t + mu) - (t + mu) phi(t - mu);
     hard: mu^2 [Phi(t - mu) - Phi(-t - mu)] + (t - mu) phi(t - mu) + (t + mu) phi(t + mu)
     + Phi(mu - t) + Phi(-mu - t).
+
+    Accepts: ``coeffs`` a finite array; ``mode`` one of the listed mode names.
     """
     c = check_array("coeffs", coeffs)
     sigma = check_positive("sigma", sigma)
@@ -230,6 +245,8 @@ def wavelet_denoise(y, sigma, wavelet="db4", mode="soft", T=None, level=None) ->
     ``y`` is a 1-D signal or a 2-D image with power-of-two sides (periodic boundary, so the
     transform is orthonormal); rho_T is soft or hard thresholding at T, by default the
     universal T = sigma sqrt(2 log d). The coarsest approximation coefficients are kept.
+
+    Accepts: ``mode`` one of the listed mode names; ``level`` None or a value of the kind named above.
     """
     import pywt
 
@@ -249,7 +266,10 @@ def wavelet_denoise(y, sigma, wavelet="db4", mode="soft", T=None, level=None) ->
 
 
 def wavelet_compress(x, M, wavelet="db4", level=None) -> np.ndarray:
-    """M-term approximation x_M = sum_{k in I_M} <x, psi_k> psi_k, I_M the M largest |<x, psi_k>|."""
+    """M-term approximation x_M = sum_{k in I_M} <x, psi_k> psi_k, I_M the M largest |<x, psi_k>|.
+
+    Accepts: ``wavelet`` a string: one of the options named above; ``level`` None or a value of the kind named above.
+    """
     import pywt
 
     x, level = _check_signal(x, level, wavelet, name="x")
@@ -273,6 +293,9 @@ def train_dsm_denoiser(x, sigma, hidden=64, steps=2000, lr=3e-3, batch=256, seed
     ``x`` (n, d) are clean training samples, fresh noise is drawn at every step. Returns the
     trained torch module (float32, CPU) mapping y (B, d) to the denoised estimate; its score
     is (x_hat_theta(y) - y) / sigma^2 by Tweedie's formula.
+
+    Accepts: ``hidden`` an integer >= 1; ``steps`` an integer >= 1; ``lr`` a finite number > 0; ``batch``
+    an integer >= 1; ``seed`` an int >= 0.
     """
     import torch
 
