@@ -56,6 +56,8 @@ def forward_marginal(a, t, seed=0):
     """Sample x(t) = a e^{-t} + sqrt(Delta_t) z (eq. 17.1) for each row of ``a`` (B, d).
 
     ``t`` is a scalar or an array of shape (B,) (one time per sample).
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
     """
     a = check_array("a", a, ndim=2)
     t = np.asarray(_times("t", t), dtype=float)
@@ -71,6 +73,8 @@ def gaussian_score(x, t, var):
     """grad log p_t(x) = -x / (var e^{-2t} + Delta_t) for Gaussian data a ~ N(0, diag(var)).
 
     ``var`` is a scalar or a per-dimension array (d,); ``x`` has shape (B, d).
+
+    Accepts: ``t`` a finite number >= 0.
     """
     x = check_array("x", x, ndim=2)
     t = _times("t", t)
@@ -107,6 +111,8 @@ def posterior_weights(x, t, means, var=0.0, weights=None) -> np.ndarray:
 
     At time t component k is N(means_k e^{-t}, v_t I), v_t = var e^{-2t} + Delta_t; the result
     has shape (B, K) and rows summing to one. ``var = 0`` gives point masses (training points).
+
+    Accepts: ``means`` a finite array; ``weights`` mixture weights, >= 0 and summing to 1 (or None).
     """
     return _posterior(*_mixture_args(x, t, means, var, weights, var_zero=True))
 
@@ -121,6 +127,8 @@ def mixture_score(x, t, means, var=0.0, weights=None) -> np.ndarray:
     """Exact grad log p_t(x) = (sum_k r_k(x) means_k e^{-t} - x) / v_t for a Gaussian mixture.
 
     Data a ~ sum_k w_k N(means_k, var I); r_k = :func:`posterior_weights`, v_t = var e^{-2t} + Delta_t.
+
+    Accepts: ``means`` a finite array; ``weights`` mixture weights, >= 0 and summing to 1 (or None).
     """
     x, m_t, v_t, log_w = _mixture_args(x, t, means, var, weights, var_zero=True)
     return (_posterior(x, m_t, v_t, log_w) @ m_t - x) / v_t
@@ -131,6 +139,8 @@ def empirical_score(x, t, data) -> np.ndarray:
 
     grad log p^e_t(x) = (sum_mu w_mu a^mu e^{-t} - x) / Delta_t with softmax weights
     w_mu ~ exp(-|x - a^mu e^{-t}|^2 / 2 Delta_t): the mixture score with var = 0.
+
+    Accepts: ``data`` a finite array.
     """
     x = check_array("x", x, ndim=2)
     data = check_array("data", data, ndim=2)
@@ -159,6 +169,8 @@ def curie_weiss_sample(N: int, beta: float, n: int, seed=0) -> np.ndarray:
 
     Draw M from :func:`curie_weiss_magnetization`, then place its (N+M)/2 up spins at
     uniformly random sites (all configurations with the same M are equally likely).
+
+    Accepts: ``beta`` a finite number >= 0; ``seed`` an int >= 0 or a numpy Generator.
     """
     n = check_int("n", n, minimum=1)
     M, prob = curie_weiss_magnetization(N, beta)
@@ -178,6 +190,8 @@ def curie_weiss_score(x, t, beta: float, n_grid: int | None = None) -> np.ndarra
 
     The l-integral is a trapezoid rule on a grid of spacing sqrt(beta/N)/2 (the narrowest
     width of the integrand), exponentially accurate for this smooth integrand.
+
+    Accepts: ``n_grid`` None or a value of the kind named above.
     """
     x = check_array("x", x, ndim=2)
     t = _times("t", t, allow_zero=False)
@@ -208,6 +222,8 @@ def posterior_mean(x, t, score: Callable) -> np.ndarray:
     """Tweedie's formula for the OU process: E[a | x(t) = x] = e^{t} (x + Delta_t grad log p_t(x)).
 
     Applied after the last backward step it removes the residual noise of variance Delta_t.
+
+    Accepts: ``score`` a callable.
     """
     x = check_array("x", x, ndim=2)
     t = _times("t", t, allow_zero=False)
@@ -232,6 +248,8 @@ def backward_sde(score: Callable, x_init, t_grid, seed=0, observe: Callable | No
     ``x_init`` (B, d) are the samples at t_f (N(0, I) for t_f >> 1). ``observe(x, t)``, if
     given, is recorded at every grid time and returned stacked as ``observed`` (K+1, ...).
     Returns dict ``x`` (B, d), the samples at t_K.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
     """
     check_callable("score", score)
     check_callable("observe", observe, optional=True)
@@ -257,6 +275,9 @@ def gaussian_backward_exact(x_init, t_grid, var, seed=0) -> np.ndarray:
     x(s) ~ N(0, Gamma_s), Gamma_s = var e^{-2s} + Delta_s, so
     x(s) | x(t) ~ N(Gamma_s e^{-(t-s)} x(t) / Gamma_t, Gamma_s - Gamma_s^2 e^{-2(t-s)} / Gamma_t):
     no discretisation error at any number of steps.
+
+    Accepts: ``x_init`` a finite array; ``t_grid`` the time grid: an array of times or a (t0, t1, n_steps) tuple;
+    ``seed`` an int >= 0 or a numpy Generator.
     """
     x = check_array("x_init", x_init, ndim=2).copy()
     t_grid = _check_grid(t_grid)
@@ -282,6 +303,8 @@ def em_gaussian_variance(var, t_grid, var_init=1.0):
     The discretised dynamics is linear, x' = [1 + h_k (1 - 2/Gamma_{t_k})] x + sqrt(2 h_k) xi,
     so the variance obeys v' = [1 + h_k (1 - 2/Gamma_{t_k})]^2 v + 2 h_k from v = var_init.
     Returns the variance at every grid time, shape (K+1,) (or (K+1, d) for array ``var``).
+
+    Accepts: ``t_grid`` the time grid: an array of times or a (t0, t1, n_steps) tuple.
     """
     var = np.asarray(check_positive("var", var))
     t_grid = _check_grid(t_grid)
