@@ -20,7 +20,10 @@ __all__ = ["EnergyMLP", "langevin_negatives", "train_ebm", "latent_free_energy"]
 
 
 class EnergyMLP(nn.Module):
-    """A scalar energy f_theta(x) = MLP(x), x in R^dim, with smooth (SiLU) activations."""
+    """A scalar energy f_theta(x) = MLP(x), x in R^dim, with smooth (SiLU) activations.
+
+    Accepts: ``hidden`` an integer >= 1; ``depth`` an integer >= 1.
+    """
 
     def __init__(self, dim: int = 2, hidden: int = 64, depth: int = 2):
         super().__init__()
@@ -47,6 +50,8 @@ def langevin_negatives(energy, x: torch.Tensor, n_steps: int, step_size: float,
 
     Samples (approximately, bias O(eta)) p ~ exp(-f). Returns detached samples; the
     energy's parameters get no gradient from this call.
+
+    Accepts: ``n_steps`` an integer >= 0; ``step_size`` a finite number > 0; ``generator`` a torch.Generator or None.
     """
     check_callable("energy", energy)
     x = check_tensor("x", x, shape=(None, None))
@@ -75,6 +80,9 @@ def train_ebm(data, steps: int = 500, batch: int = 256, n_langevin: int = 20, st
     from noise each step). Returns (model, history) with history["loss"] and
     history["gap"] = mean f(x-) - mean f(x+) per step, and history["negatives"], the last
     negative batch.
+
+    Accepts: ``data`` a finite array; ``steps`` an integer >= 1; ``n_langevin`` an integer >= 0; ``step_size`` a
+    finite number > 0; ``lr`` a finite number > 0; ``hidden`` an integer >= 1; ``seed`` an int >= 0.
     """
     data = torch.as_tensor(check_array("data", data, ndim=2), dtype=torch.float32)
     steps = check_int("steps", steps, minimum=1)
