@@ -51,6 +51,8 @@ def translate(x, shift):
     Integer shifts permute pixels exactly (torch.roll). Fractional shifts use bilinear
     interpolation between the two neighbouring integer shifts along each axis,
     (1 - f) T_k x + f T_{k+1} x with k = floor(s), f = s - k: itself a circular convolution.
+
+    Accepts: ``shift`` a sequence.
     """
     torch = _torch()
     x = _check_image("x", x)
@@ -147,6 +149,8 @@ def message_passing(x, adj, W0, W1, activation: str = "relu"):
 
     x (..., N, F_in), adj (N, N) (or batched) with A_uv = 1 for an edge, W0 and W1 (F_out, F_in).
     Returns (..., N, F_out). Equivariant under node permutations: f(P x, P A P^T) = P f(x, A).
+
+    Accepts: ``activation`` one of the listed activation names.
     """
     x, adj = _graph(x, adj)
     W0 = _weight("W0", W0, x)
@@ -155,7 +159,10 @@ def message_passing(x, adj, W0, W1, activation: str = "relu"):
 
 
 def gcn_layer(x, adj, W, activation: str = "relu"):
-    """Graph convolution h_u = sigma(W sum_{v in N_u + u} x_v / sqrt((|N_u|+1)(|N_v|+1))) (eq. 7.21)."""
+    """Graph convolution h_u = sigma(W sum_{v in N_u + u} x_v / sqrt((|N_u|+1)(|N_v|+1))) (eq. 7.21).
+
+    Accepts: ``x`` a finite array; ``adj`` a finite array; ``activation`` one of the listed activation names.
+    """
     torch = _torch()
     x, adj = _graph(x, adj)
     if bool((adj < 0).any()):
@@ -174,7 +181,10 @@ def _weight(name, W, x):
 
 
 def permute_graph(x, adj, perm):
-    """Relabel the nodes: (P x, P A P^T) with (P x)_u = x_{perm[u]}."""
+    """Relabel the nodes: (P x, P A P^T) with (P x)_u = x_{perm[u]}.
+
+    Accepts: ``adj`` a finite array.
+    """
     x, adj = _graph(x, adj)
     perm = np.asarray(perm)
     if perm.shape != (x.shape[-2],) or not np.array_equal(np.sort(perm), np.arange(x.shape[-2])):
@@ -184,7 +194,10 @@ def permute_graph(x, adj, perm):
 
 
 def random_rotation(d: int, rng=0, size=()) -> np.ndarray:
-    """Haar-random rotation matrices in SO(d), shape size + (d, d) (QR of a Gaussian matrix, det fixed to +1)."""
+    """Haar-random rotation matrices in SO(d), shape size + (d, d) (QR of a Gaussian matrix, det fixed to +1).
+
+    Accepts: ``rng`` an int seed >= 0 or a numpy Generator.
+    """
     d = check_int("d", d, minimum=1)
     size = (size,) if isinstance(size, (int, np.integer)) else size
     if isinstance(size, (str, bytes)) or not hasattr(size, "__iter__"):
@@ -201,7 +214,10 @@ def random_rotation(d: int, rng=0, size=()) -> np.ndarray:
 
 def pairwise_distances(points):
     """Distances d_ij = ||r_i - r_j|| of point clouds (..., N, d) -> (..., N, N): invariant under
-    rotations, reflections and translations, and equivariant under permutations (d -> P d P^T)."""
+    rotations, reflections and translations, and equivariant under permutations (d -> P d P^T).
+
+    Accepts: ``points`` a finite array.
+    """
     torch = _torch()
     if isinstance(points, torch.Tensor):
         if points.ndim < 2:
@@ -235,11 +251,15 @@ class DistanceHistogramModel(nn.Module):
                                  nn.Linear(hidden, 1))
 
     def features(self, points):
-        """The smoothed pair-distance histogram sum_{i<j} e(d_ij): (B, N, d) -> (B, n_centers)."""
+        """The smoothed pair-distance histogram sum_{i<j} e(d_ij): (B, N, d) -> (B, n_centers).
+
+        Accepts: ``points`` a finite tensor.
+        """
         points = check_tensor("points", points, shape=(None, None, None))
         iu = torch.triu_indices(points.shape[1], points.shape[1], offset=1)
         pairs = (points[:, iu[0]] - points[:, iu[1]]).norm(dim=-1)  # d_ij for i < j: (B, N(N-1)/2)
         return torch.exp(-((pairs[..., None] - self.centers) ** 2) / (2 * self.width**2)).sum(dim=1)
 
     def forward(self, points):
+        """Accepts: ``points`` a finite tensor."""
         return self.rho(self.features(points))[:, 0]
