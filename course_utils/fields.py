@@ -59,6 +59,8 @@ def lattice_eigenvalues(L: int, beta=1.0, mass2=0.0) -> np.ndarray:
 
     The Fourier modes diagonalise K on the periodic lattice; returns an (L, L) array indexed
     by (k_1, k_2). The condition number is (8 beta + m^2) / m^2 for even L.
+
+    Accepts: ``mass2`` a finite number >= 0.
     """
     L = check_int("L", L, minimum=2)
     beta, mass2, _ = _check_couplings(beta, mass2)
@@ -77,6 +79,8 @@ def phi4_energy(x, beta, lam, mass2=0.0) -> np.ndarray:
 
     ``x`` is (..., L, L); returns (...,). This is 1/2 x^T K x + sum_i V(x_i) with
     K = beta(-Laplacian) + m^2 I and V(x) = lam (x^2 - 1)^2.
+
+    Accepts: ``mass2`` a finite number.
     """
     x = _check_field(x)
     beta, mass2, lam = _check_couplings(beta, mass2, lam)
@@ -89,6 +93,8 @@ def phi4_grad(x, beta, lam, mass2=0.0) -> np.ndarray:
     """Gradient grad U(x) = K x + V'(x) = beta(-Laplacian) x + m^2 x + 4 lam x (x^2 - 1).
 
     ``beta`` may be a scalar or an array broadcastable against the batch axes of x (..., 1, 1).
+
+    Accepts: ``mass2`` a finite number.
     """
     x = _check_field(x)
     beta, mass2, lam = _check_couplings(beta, mass2, lam)
@@ -106,6 +112,8 @@ def gaussian_field(n: int, L: int, beta=1.0, mass2=1.0, seed: int = 0) -> np.nda
 
     x = F^-1 [xi_k / sqrt(lambda(k))] with xi white noise: each Fourier mode has variance
     1 / lambda(k). Needs m^2 > 0 (the massless field has a zero mode of infinite variance).
+
+    Accepts: ``beta`` a finite number >= 0; ``mass2`` a finite number > 0; ``seed`` an int >= 0 or a numpy Generator.
     """
     n = check_int("n", n, minimum=1)
     L = check_int("L", L, minimum=2)
@@ -136,6 +144,8 @@ def langevin_phi4(x0, beta, lam, mass2=0.0, n_steps=1000, eta=0.05, seed=0, reco
     m = mean_i x_i and the energy per site U/L^2 of each chain. Returns dict
     ``magnetization`` and ``energy`` (n_records, B) and ``x`` the final fields (B, L, L).
     The step must resolve the stiffest mode: eta < 2 / (8 beta + m^2 + 8 lam) or so.
+
+    Accepts: ``n_steps`` an integer >= 1; ``seed`` an int >= 0 or a numpy Generator.
     """
     x = _check_field(x0, "x0").copy()
     if x.ndim != 3:
@@ -187,7 +197,10 @@ def haar_split(x) -> tuple[np.ndarray, np.ndarray]:
 
 
 def haar_merge(coarse, details) -> np.ndarray:
-    """Inverse of :func:`haar_split`: rebuild x_{j-1} from (x_j, xbar_j)."""
+    """Inverse of :func:`haar_split`: rebuild x_{j-1} from (x_j, xbar_j).
+
+    Accepts: ``coarse`` a finite array; ``details`` a finite array.
+    """
     import pywt
 
     coarse = _check_field(coarse, "coarse")
@@ -215,6 +228,8 @@ def scale_conditioning(L: int, beta=1.0, mass2=1e-3, levels=None) -> dict:
     complement P_cc - P_cd P_dd^-1 P_dc. Returns dict of arrays over j = 1..levels: ``L`` (side
     of x_j), ``kappa_coarse`` (condition number of K_j), ``kappa_conditional`` (of Kbar_j), and
     ``kappa_full`` the condition number of K itself.
+
+    Accepts: ``beta`` a finite number >= 0; ``mass2`` a finite number > 0.
     """
     L = _check_lattice(L)
     beta, mass2, _ = _check_couplings(beta, mass2)
@@ -255,7 +270,10 @@ def block_average(x, b: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- statistics
 def binder_cumulant(m, axis=None) -> np.ndarray:
-    """Binder cumulant U_4 = 1 - <m^4> / (3 <m^2>^2): 0 for a Gaussian m, 2/3 for m = +-const."""
+    """Binder cumulant U_4 = 1 - <m^4> / (3 <m^2>^2): 0 for a Gaussian m, 2/3 for m = +-const.
+
+    Accepts: ``axis`` None or a value of the kind named above.
+    """
     m = check_array("m", m)
     m2 = np.mean(m**2, axis=axis)
     if np.any(m2 == 0):
