@@ -70,6 +70,8 @@ class AffineCoupling(nn.Module):
 
     Its Jacobian is triangular (eq. 9.11), so log |det dy/dx| = sum over transformed i of s_i
     (eq. 9.12). The scale is bounded, s = s_max tanh(s_raw / s_max).
+
+    Accepts: ``mask`` a finite tensor; ``hidden`` an integer >= 1.
     """
 
     def __init__(self, mask, hidden: int, s_max: float = 2.0):
@@ -112,6 +114,8 @@ class RealNVP(nn.Module):
     with one conditioner network (two hidden ReLU layers of width ``hidden``) that outputs
     s and t for the transformed coordinates, and a
     standard normal base distribution. ``forward`` maps data to base: x -> (z, log_det).
+
+    Accepts: ``dim`` an integer >= 1; ``s_max`` a finite number > 0.
     """
 
     def __init__(self, dim: int, n_layers: int, hidden: int, *, s_max: float = 2.0):
@@ -160,7 +164,10 @@ class RealNVP(nn.Module):
         return self.base_log_prob(z) + log_det
 
     def sample_with_log_prob(self, n: int, generator: torch.Generator | None = None):
-        """(x, log p_theta(x)) for x = T^{-1}(z), z ~ N(0, I): differentiable (reparameterised)."""
+        """(x, log p_theta(x)) for x = T^{-1}(z), z ~ N(0, I): differentiable (reparameterised).
+
+        Accepts: ``n`` an integer >= 1; ``generator`` a torch.Generator or None.
+        """
         n = check_int("n", n, minimum=1)
         _check_generator(generator)
         p = next(self.parameters())
@@ -169,7 +176,10 @@ class RealNVP(nn.Module):
         return x, self.base_log_prob(z) - log_det_inv
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """n samples x = T^{-1}(z) with z ~ N(0, I)."""
+        """n samples x = T^{-1}(z) with z ~ N(0, I).
+
+        Accepts: ``generator`` a torch.Generator or None.
+        """
         return self.sample_with_log_prob(n, generator)[0]
 
 
@@ -202,7 +212,10 @@ def gmm_log_prob(x, means, std: float, weights=None) -> torch.Tensor:
 
 
 def checkerboard_log_prob(x) -> np.ndarray:
-    """log density of :func:`toy_data`'s checkerboard: log(1/32) on its 8 squares, -inf elsewhere."""
+    """log density of :func:`toy_data`'s checkerboard: log(1/32) on its 8 squares, -inf elsewhere.
+
+    Accepts: ``x`` a finite array.
+    """
     x = check_array("x", x, shape=(None, 2))
     cell = np.floor(x / 2.0)
     inside = np.all(np.abs(x) <= 4.0, axis=1) & ((cell[:, 0] + cell[:, 1]) % 2 == 0)
@@ -214,6 +227,8 @@ def toy_data(name: str, n: int, seed: int = 0) -> np.ndarray:
 
     The moons are scikit-learn's with noise 0.05, centred and scaled by 2; the checkerboard
     is uniform on the 8 dark 2 x 2 squares of [-4, 4]^2 (density 1/32 there).
+
+    Accepts: ``name`` the data set's name, one of those listed above; ``seed`` an int >= 0 or a numpy Generator.
     """
     if name not in TOY_DATA:
         raise ValueError(f"name must be one of {TOY_DATA}, got {name!r}")
@@ -235,7 +250,10 @@ def toy_data(name: str, n: int, seed: int = 0) -> np.ndarray:
 
 # -------------------------------------------------------------------------- Box-Muller
 def box_muller(u) -> np.ndarray:
-    """z = sqrt(-2 log u1) (cos 2 pi u2, sin 2 pi u2) (notes eq. 9.1): Unif(0,1]^2 -> N(0, I_2)."""
+    """z = sqrt(-2 log u1) (cos 2 pi u2, sin 2 pi u2) (notes eq. 9.1): Unif(0,1]^2 -> N(0, I_2).
+
+    Accepts: ``u`` a finite array.
+    """
     u = check_array("u", u, shape=(None, 2))
     if np.any(u <= 0) or np.any(u > 1):
         raise ValueError("u must lie in (0, 1]")
@@ -244,7 +262,10 @@ def box_muller(u) -> np.ndarray:
 
 
 def box_muller_log_det(u) -> np.ndarray:
-    """log |det dz/du| = log(2 pi / u1) of the Box-Muller map, per sample."""
+    """log |det dz/du| = log(2 pi / u1) of the Box-Muller map, per sample.
+
+    Accepts: ``u`` a finite array.
+    """
     u = check_array("u", u, shape=(None, 2))
     if np.any(u <= 0) or np.any(u > 1):
         raise ValueError("u must lie in (0, 1]")
@@ -302,6 +323,9 @@ def train_forward_kl(flow: RealNVP, data, steps: int, batch_size: int = 256, lr:
     Adam with a cosine learning-rate decay on minibatches drawn with replacement from ``data``
     (N, dim). Returns dict ``loss`` (steps,) the minibatch negative log-likelihood in nats and
     ``snapshots``: a list of (step, state_dict) at each step in ``snapshot_steps`` (0 = before training).
+
+    Accepts: ``flow`` the fitted model / object (type-checked); ``batch_size`` an integer >= 1; ``lr``
+    a finite number > 0; ``seed`` an int >= 0.
     """
     _check_flow(flow)
     data = torch.as_tensor(check_array("data", data, shape=(None, flow.dim)), dtype=torch.get_default_dtype())
@@ -327,6 +351,9 @@ def train_reverse_kl(flow: RealNVP, log_target: Callable, steps: int, batch_size
     ``log_target`` maps a tensor (B, dim) to (B,) unnormalised log density log pi~, differentiable;
     gradients flow through the samples (reparameterisation). Returns dict ``elbo`` (steps,) the
     minibatch ELBO and ``snapshots`` as in :func:`train_forward_kl`.
+
+    Accepts: ``batch_size`` an integer >= 1; ``lr`` a finite number > 0; ``seed`` an int >= 0;
+    ``snapshot_steps`` a sequence of step numbers.
     """
     _check_flow(flow)
     check_callable("log_target", log_target)
@@ -351,6 +378,8 @@ def importance_weights(flow: RealNVP, log_target: Callable, n: int, seed: int = 
     """Samples x ~ p_theta and log weights log w = log pi~(x) - log p_theta(x) (eq. 8.13).
 
     Returns dict ``x`` (n, dim) and ``log_w`` (n,) as numpy arrays (float64).
+
+    Accepts: ``flow`` the fitted model / object (type-checked); ``log_target`` a callable; ``seed`` an int >= 0.
     """
     _check_flow(flow)
     check_callable("log_target", log_target)
@@ -361,7 +390,10 @@ def importance_weights(flow: RealNVP, log_target: Callable, n: int, seed: int = 
 
 
 def effective_sample_size(log_w) -> float:
-    """Kish's ESS = (sum w)^2 / sum w^2 from log weights (between 1 and n; n iff all equal)."""
+    """Kish's ESS = (sum w)^2 / sum w^2 from log weights (between 1 and n; n iff all equal).
+
+    Accepts: ``log_w`` a finite array.
+    """
     from scipy.special import logsumexp
 
     log_w = check_array("log_w", log_w, ndim=1, finite=False)
@@ -372,7 +404,10 @@ def effective_sample_size(log_w) -> float:
 
 def log_z_estimates(log_w) -> dict:
     """Two estimates of log Z from log weights: ``elbo`` = mean log w <= log Z (eq. 8.9) and
-    ``importance`` = log mean w, the log of an unbiased estimate of Z."""
+    ``importance`` = log mean w, the log of an unbiased estimate of Z.
+
+    Accepts: ``log_w`` a finite array.
+    """
     from scipy.special import logsumexp
 
     log_w = check_array("log_w", log_w, ndim=1)
@@ -381,7 +416,10 @@ def log_z_estimates(log_w) -> dict:
 
 @torch.no_grad()
 def density_on_grid(flow: RealNVP, extent: float = 4.0, n_grid: int = 100):
-    """(X, Y, p) with p = exp log p_theta on an n_grid x n_grid grid of [-extent, extent]^2 (dim 2)."""
+    """(X, Y, p) with p = exp log p_theta on an n_grid x n_grid grid of [-extent, extent]^2 (dim 2).
+
+    Accepts: ``flow`` the fitted model / object (type-checked).
+    """
     _check_flow(flow)
     extent = check_positive("extent", extent)
     n_grid = check_int("n_grid", n_grid, minimum=2, maximum=10**4)
