@@ -51,7 +51,10 @@ ALPHA_MAX = 1.0
 
 # --------------------------------------------------------------------- network and dynamics
 def random_patterns(P: int, N: int, seed: int = 0) -> np.ndarray:
-    """P unbiased random patterns xi^mu_i = +-1 with probability 1/2 each, as a (P, N) float array."""
+    """P unbiased random patterns xi^mu_i = +-1 with probability 1/2 each, as a (P, N) float array.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
+    """
     P = check_int("P", P, minimum=1)
     N = check_int("N", N, minimum=2)
     rng = make_rng(seed)
@@ -109,6 +112,8 @@ def run_dynamics(J, states, T, sweeps: int, update: str = "sequential", seed: in
 
     A zero field leaves the spin unchanged at T = 0. Returns the states after ``sweeps``
     sweeps, with the input's shape, as floats.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
     """
     J = check_symmetric("J", J)
     N = J.shape[0]
