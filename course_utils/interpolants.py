@@ -85,6 +85,8 @@ def interpolate(x0, x1, z, t, sched: Schedule):
     """(I_t, dI_t/dt) = (alpha x0 + beta x1 + gamma z, alpha' x0 + beta' x1 + gamma' z), eq. (11.3).
 
     ``x0, x1, z`` have shape (B, d); ``t`` is a scalar or (B,).
+
+    Accepts: ``sched`` a Schedule from :func:`schedule`.
     """
     sched = _check_schedule(sched)
     x0 = check_array("x0", x0, ndim=2)
@@ -132,6 +134,9 @@ def exact_velocity_gaussian_mixture(x, t, sched: Schedule, weights, means, stds)
     c_k = alpha^2 + beta^2 s_k^2 + gamma^2 and Cov(dI/dt, I_t) = (alpha alpha' + beta beta' s_k^2
     + gamma gamma') I, so b_t(x) = sum_k r_k(x) [beta' mu_k + Cov_k / c_k (x - beta mu_k)] with
     r_k(x) the posterior probability of component k (eq. 11.13).
+
+    Accepts: ``t`` a finite number; ``sched`` a Schedule from :func:`schedule`; ``weights`` mixture weights, >= 0 and
+    summing to 1; ``means`` a finite array; ``stds`` a finite array > 0.
     """
     x, m, c, cov, r, drift = _mixture(x, t, sched, weights, means, stds)
     per_k = drift[None] + (cov / c)[None, :, None] * (x[:, None, :] - m[None])
@@ -142,6 +147,9 @@ def exact_score_gaussian_mixture(x, t, sched: Schedule, weights, means, stds):
     """grad log p_t(x) = -sum_k r_k(x) (x - beta mu_k) / c_k for the same interpolant (eq. 11.32).
 
     Equal to -E[z | I_t = x] / gamma_t when gamma_t > 0 (and defined at gamma_t = 0 too).
+
+    Accepts: ``t`` a finite number; ``sched`` a Schedule from :func:`schedule`; ``weights`` mixture weights, >= 0 and
+    summing to 1; ``means`` a finite array; ``stds`` a finite array > 0.
     """
     x, m, c, cov, r, drift = _mixture(x, t, sched, weights, means, stds)
     return -np.einsum("bk,bkd->bd", r / c[None], x[:, None, :] - m[None])
@@ -156,6 +164,8 @@ def ode_sample(velocity: Callable, x0, n_steps: int, method: str = "heun"):
 
     ``method="euler"`` (first order) or ``"heun"`` (second order, two velocity calls a step).
     ``velocity(x, t)`` maps (B, d) and a scalar t to (B, d). Returns X_1 (B, d).
+
+    Accepts: ``x0`` a finite array.
     """
     velocity = check_callable("velocity", velocity)
     x, n_steps = _check_sampler(x0, n_steps)
@@ -178,6 +188,9 @@ def sde_sample(velocity: Callable, score: Callable, x0, n_steps: int, eps, seed=
 
     ``eps`` is a constant >= 0 or a function of t. The last step is taken without noise
     when eps_1 = 0. Returns X_1 (B, d).
+
+    Accepts: ``velocity`` a callable; ``score`` a callable; ``x0`` a finite array; ``n_steps`` an integer >= 1;
+    ``seed`` an int >= 0 or a numpy Generator.
     """
     velocity, score = check_callable("velocity", velocity), check_callable("score", score)
     x, n_steps = _check_sampler(x0, n_steps)
@@ -203,6 +216,8 @@ def energy_distance(x, y) -> float:
 
     V-statistic over all pairs (the square of ``scipy.stats.energy_distance`` in 1-D); zero
     iff the laws coincide, so it measures sample quality against held-out data.
+
+    Accepts: ``x`` a finite array; ``y`` a finite array.
     """
     x = check_array("x", x, ndim=2)
     y = check_array("y", y, ndim=2)
