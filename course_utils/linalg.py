@@ -25,7 +25,10 @@ __all__ = [
 
 
 def goe(n: int, n_samples: int = 1, seed: int = 0) -> np.ndarray:
-    """Gaussian orthogonal ensemble W = (G + G^T) / sqrt(2n): (n_samples, n, n), semicircle on [-2, 2]."""
+    """Gaussian orthogonal ensemble W = (G + G^T) / sqrt(2n): (n_samples, n, n), semicircle on [-2, 2].
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
+    """
     n = check_int("n", n, minimum=1)
     n_samples = check_int("n_samples", n_samples, minimum=1)
     G = make_rng(seed).standard_normal((n_samples, n, n))
@@ -37,6 +40,8 @@ def spiked_wigner(n: int, lam, n_samples: int = 1, seed: int = 0) -> tuple[np.nd
 
     ``lam`` is a scalar or a 1-D array; returns (A, x) with A of shape
     lam.shape + (n_samples, n, n) and the unit spike x of shape (n,) (a random direction).
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
     """
     n = check_int("n", n, minimum=2)
     lam = np.asarray(check_positive("lam", check_array("lam", lam, finite=False), allow_zero=True), dtype=float)
@@ -53,21 +58,30 @@ def spiked_wigner(n: int, lam, n_samples: int = 1, seed: int = 0) -> tuple[np.nd
 
 
 def bbp_top_eigenvalue(lam):
-    """Large-n limit of the top eigenvalue: lambda + 1/lambda for lambda > 1, else the bulk edge 2."""
+    """Large-n limit of the top eigenvalue: lambda + 1/lambda for lambda > 1, else the bulk edge 2.
+
+    Accepts: ``lam`` a finite array >= 0.
+    """
     lam = np.asarray(check_positive("lam", check_array("lam", lam, finite=False), allow_zero=True), dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(lam > 1.0, lam + 1.0 / lam, 2.0)
 
 
 def bbp_overlap(lam):
-    """Large-n limit of the squared overlap (v_top . x)^2: 1 - 1/lambda^2 above lambda = 1, else 0."""
+    """Large-n limit of the squared overlap (v_top . x)^2: 1 - 1/lambda^2 above lambda = 1, else 0.
+
+    Accepts: ``lam`` a finite array >= 0.
+    """
     lam = np.asarray(check_positive("lam", check_array("lam", lam, finite=False), allow_zero=True), dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(lam > 1.0, 1.0 - 1.0 / lam**2, 0.0)
 
 
 def semicircle_density(x):
-    """Wigner's semicircle law sqrt(4 - x^2) / (2 pi) on [-2, 2], zero outside; ``x`` a finite number or non-empty array."""
+    """Wigner's semicircle law sqrt(4 - x^2) / (2 pi) on [-2, 2], zero outside.
+
+    Accepts: ``x`` a finite number or non-empty array.
+    """
     x = check_array("x", x)
     return np.sqrt(np.clip(4.0 - x**2, 0.0, None)) / (2.0 * np.pi)
 
@@ -88,6 +102,8 @@ def sherman_morrison(A_inv, u, v) -> np.ndarray:
     """(A + u v^T)^{-1} = A^{-1} - A^{-1} u v^T A^{-1} / (1 + v^T A^{-1} u), from A^{-1} in O(n^2).
 
     (The notes' eq. (1.29) prints a + sign; their derivation, eq. (1.35), gives the - sign.)
+
+    Accepts: ``A_inv`` a finite array.
     """
     A_inv = check_array("A_inv", A_inv, ndim=2)
     n = A_inv.shape[0]
@@ -108,6 +124,8 @@ def woodbury(A_inv, U, C, V) -> np.ndarray:
 
     A is n x n (given by its inverse), U is n x k, C is k x k, V is k x n: costs O(n^2 k)
     instead of O(n^3) when k << n.
+
+    Accepts: ``A_inv`` a finite array.
     """
     A_inv = check_array("A_inv", A_inv, ndim=2)
     n = A_inv.shape[0]
