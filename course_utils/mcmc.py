@@ -79,6 +79,8 @@ def random_walk_metropolis(log_p: Callable, x0, n_steps: int, step: float, seed:
 
     ``log_p`` maps an array (B, d) to (B,) (unnormalised log density); ``x0`` is (B, d).
     Returns dict ``samples`` (n_steps, B, d) and ``acceptance`` (B,) the accepted fraction.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
     """
     log_p = check_callable("log_p", log_p)
     x = check_array("x0", x0, ndim=2).copy()
@@ -107,6 +109,8 @@ def langevin(grad_log_p: Callable, x0, n_steps: int, eta: float, seed: int = 0,
     is biased at order eta. With ``log_p`` each move is a proposal accepted by the
     Metropolis-Hastings rule with the Langevin kernel (MALA), which removes the bias.
     Returns dict ``samples`` (n_steps, B, d) and ``acceptance`` (B,).
+
+    Accepts: ``grad_log_p`` a callable; ``x0`` a finite array; ``seed`` an int >= 0 or a numpy Generator.
     """
     grad_log_p = check_callable("grad_log_p", grad_log_p)
     log_p = check_callable("log_p", log_p, optional=True)
@@ -163,6 +167,8 @@ def ising2d_energy(spins) -> np.ndarray:
     """Energy per spin E/N = -(1/N) sum_<ij> s_i s_j of periodic L x L lattices (..., L, L), J = 1.
 
     Each site is bonded to its right and lower neighbour, so there are 2N bonds.
+
+    Accepts: ``spins`` a finite array.
     """
     s = check_spins("spins", spins, ndim=range(2, 10))
     bonds = s * (np.roll(s, -1, axis=-1) + np.roll(s, -1, axis=-2))
@@ -190,6 +196,9 @@ def metropolis_ising2d(L: int, T, sweeps: int, n_chains: int = 1, seed: int = 0,
     Returns dict ``energy`` and ``magnetization`` (per spin, signed, recorded after each
     sweep) of shape (n_chains, sweeps) for scalar T or (len(T), n_chains, sweeps) for an
     array, and ``spins`` (final configurations, int8) if ``return_spins``.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator; ``start`` 'random' or
+    'up'.
     """
     L = _check_lattice(L)
     T = _temperatures(T)
@@ -263,6 +272,8 @@ def onsager_energy(T):
 
     u = -coth(2 beta) [1 + (2/pi)(2 tanh^2(2 beta) - 1) K(k)], k = 2 sinh(2 beta)/cosh^2(2 beta),
     K the complete elliptic integral of the first kind (scipy's ellipk takes m = k^2).
+
+    Accepts: ``T`` a finite array > 0.
     """
     T = _temperatures(T)
     b2 = 2.0 / T
@@ -275,7 +286,10 @@ def onsager_energy(T):
 
 
 def onsager_magnetization(T):
-    """Spontaneous magnetization per spin (1 - sinh(2 beta)^-4)^(1/8) below T_c, 0 above (Yang)."""
+    """Spontaneous magnetization per spin (1 - sinh(2 beta)^-4)^(1/8) below T_c, 0 above (Yang).
+
+    Accepts: ``T`` a finite array > 0.
+    """
     T = _temperatures(T)
     with np.errstate(divide="ignore", over="ignore"):
         x = 1.0 - np.sinh(2.0 / T) ** -4.0
