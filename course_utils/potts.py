@@ -120,6 +120,8 @@ def contact_counts(sigma, n_species: int) -> np.ndarray:
 
     Each bond is counted once; eq. (19.2) reads E = 2 sum_d sum_ab J^d_ab n^d_ab + sum_i mu_i n_i.
     ``sigma`` (..., L1, L2) -> (..., 2, N, N) integers summing to 2 |Lambda|.
+
+    Accepts: ``n_species`` an integer >= 1.
     """
     n_species = check_int("n_species", n_species, minimum=2)
     s = _check_configurations(sigma, n_species)
@@ -170,6 +172,8 @@ def structure_contacts(structures, n_species: int) -> np.ndarray:
     """Contact sets A^alpha[d, a, b] = 1 if b sits next to a (d = right, down) somewhere in structure alpha.
 
     ``structures`` (M, L1, L2) -> boolean (M, 2, N, N).
+
+    Accepts: ``n_species`` an integer >= 1.
     """
     _check_configurations(structures, check_int("n_species", n_species, minimum=2), "structures")
     return contact_counts(structures, n_species) > 0
@@ -180,6 +184,8 @@ def structure_overlaps(sigma, structures, n_species: int) -> np.ndarray:
 
     m_alpha = 1 for structure alpha and its translates; a random mixture gives about 1/N.
     ``sigma`` (..., L1, L2), ``structures`` (M, L1', L2') -> (..., M).
+
+    Accepts: ``n_species`` an integer >= 1.
     """
     A = structure_contacts(structures, n_species)
     s = _check_configurations(sigma, n_species)
@@ -204,6 +210,8 @@ def heat_bath_sweeps(
     Returns dict ``sigma`` (final configurations, shape of ``sigma0``), ``energy`` (B, n_rec)
     recorded every ``record_every`` sweeps, ``sweep`` (n_rec,) and, if ``structures``
     (M, ., .) is given, ``overlap`` (B, n_rec, M) of :func:`structure_overlaps`.
+
+    Accepts: ``mu`` a finite array; ``seed`` an int >= 0 or a numpy Generator.
     """
     J = _check_species_couplings(J)
     n = J.shape[1]
@@ -254,6 +262,8 @@ def exact_lattice_distribution(J, mu, shape, T) -> dict:
 
     Returns dict ``states`` (N^K, L1, L2) in lexicographic order (site 0 most significant)
     and ``p`` (N^K,). Limited to N^(L1 L2) <= 2^20.
+
+    Accepts: ``J`` a finite array; ``mu`` a finite array; ``shape`` the lattice shape (L1, L2).
     """
     J = _check_species_couplings(J)
     n = J.shape[1]
@@ -274,7 +284,10 @@ def exact_lattice_distribution(J, mu, shape, T) -> dict:
 
 def random_structures(n_structures: int, n_species: int, L: int, seed: int = 0) -> np.ndarray:
     """M target structures: each a random arrangement of the N = k^2 species on a k x k tile,
-    repeated periodically over the L x L lattice (L a multiple of k). Returns (M, L, L) int."""
+    repeated periodically over the L x L lattice (L a multiple of k). Returns (M, L, L) int.
+
+    Accepts: ``n_structures`` an integer >= 1; ``n_species`` an integer >= 1; ``seed`` an int >= 0 or a numpy Generator.
+    """
     M = check_int("n_structures", n_structures, minimum=1)
     n = check_int("n_species", n_species, minimum=4)
     k = int(round(np.sqrt(n)))
@@ -294,6 +307,8 @@ def hebbian_species_couplings(structures, n_species: int, epsilon: float = 1.0) 
     The molecular analogue of J = sum_alpha m^alpha m^alpha^T (eq. 18.2 summed over the M
     structures, eq. 18.3): every contact seen in a structure is strengthened, face by face.
     ``structures`` (M, L1, L2) -> (2, N, N) face-specific couplings.
+
+    Accepts: ``n_species`` an integer >= 1.
     """
     epsilon = check_positive("epsilon", epsilon)
     structures = np.asarray(structures)
@@ -330,6 +345,8 @@ def sleep_wake_learning(
     (2 |Lambda|) (the fraction of bonds whose contact statistics disagree, in [0, 2]) before
     each update, ``J_rms`` (steps,) the root-mean-square coupling after each update, and
     ``sigma`` (the final sleep-phase configurations).
+
+    Accepts: ``n_species`` an integer >= 1; ``seed`` an int >= 0 or a numpy Generator.
     """
     n_species = check_int("n_species", n_species, minimum=2)
     data = _check_configurations(data, n_species, name="data")
@@ -391,6 +408,8 @@ def random_sequence_model(
     site on average; each interacting pair gets q x q Gaussian couplings of std
     ``coupling_std``, made zero-sum (the Ising-like gauge), and fields of std ``field_std``.
     Returns h (L, q) and J (L, q, L, q) symmetric with zero self-couplings.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator.
     """
     L = check_int("L", L, minimum=2)
     q = check_int("q", q, minimum=2)
@@ -424,6 +443,9 @@ def gibbs_sequences(h, J, n_samples: int, sweeps: int, seed: int = 0, init=None)
     Each sweep visits the sites in order (a fully connected model has no independent
     sublattices) and redraws s_i for every chain from p(s_i = a | rest) ~
     exp(h_i(a) + sum_j J_ij(a, s_j)). Returns (n_samples, L) int, one sample per chain.
+
+    Accepts: ``h`` a finite array; ``J`` a finite array; ``sweeps`` an integer >= 1; ``seed`` an int >= 0 or a
+    numpy Generator; ``init`` None or an initial state array.
     """
     h, J = _check_sequence_model(h, J)
     L, q = h.shape
@@ -453,6 +475,8 @@ def exact_sequence_distribution(h, J) -> dict:
     """Exact p(s) of the sequence Potts model by enumerating all q^L sequences (q^L <= 2^20).
 
     Returns dict ``states`` (q^L, L) and ``p`` (q^L,).
+
+    Accepts: ``h`` a finite array; ``J`` a finite array.
     """
     h, J = _check_sequence_model(h, J)
     L, q = h.shape
@@ -492,14 +516,20 @@ def site_frequencies(sequences, q: int, weights=None) -> tuple[np.ndarray, np.nd
 
 
 def connected_correlations(f1, f2) -> np.ndarray:
-    """Connected two-site correlations C_ij(a, b) = f_ij(a, b) - f_i(a) f_j(b), (L, q, L, q)."""
+    """Connected two-site correlations C_ij(a, b) = f_ij(a, b) - f_i(a) f_j(b), (L, q, L, q).
+
+    Accepts: ``f1`` a finite array; ``f2`` a finite array.
+    """
     f1 = check_array("f1", f1, ndim=2)
     f2 = check_array("f2", f2, shape=f1.shape + f1.shape)
     return f2 - f1[:, :, None, None] * f1[None, None, :, :]
 
 
 def correlation_pearson(C_data, C_model) -> float:
-    """Pearson correlation of C_ij(a, b), data versus model, over all pairs i < j and states a, b."""
+    """Pearson correlation of C_ij(a, b), data versus model, over all pairs i < j and states a, b.
+
+    Accepts: ``C_data`` a finite array; ``C_model`` a finite array.
+    """
     C_data = check_array("C_data", C_data, ndim=4)
     C_model = check_array("C_model", C_model, shape=C_data.shape)
     ii, jj = np.triu_indices(C_data.shape[0], 1)
@@ -526,6 +556,8 @@ def boltzmann_learning_potts(
 
     Returns dict ``h``, ``J``, ``step`` (n_rec,) and ``pearson`` (n_rec,) of the connected
     correlations, data versus the chains, recorded every ``record_every`` steps.
+
+    Accepts: ``sequences`` a finite array; ``q`` an integer >= 1; ``seed`` an int >= 0 or a numpy Generator.
     """
     q = check_int("q", q, minimum=2)
     s = _check_sequences(sequences, q)
