@@ -91,7 +91,10 @@ def hopfield_log_weight(s, patterns, beta: float) -> np.ndarray:
 
 
 def hopfield_rbm_weights(patterns, beta: float) -> np.ndarray:
-    """Visible-hidden couplings W = sqrt(beta/N) xi^T (N, P) of the Gaussian RBM equivalent to Hopfield."""
+    """Visible-hidden couplings W = sqrt(beta/N) xi^T (N, P) of the Gaussian RBM equivalent to Hopfield.
+
+    Accepts: ``patterns`` a finite array.
+    """
     xi = check_spins("patterns", patterns, ndim=2)
     beta = check_positive("beta", beta, allow_zero=True)
     return np.sqrt(beta / xi.shape[1]) * xi.T
@@ -114,7 +117,10 @@ def rbm_log_marginal(s, W, b=None, c=None, hidden: str = "bernoulli") -> np.ndar
 
 
 def rbm_hidden_mean(s, W, c=None, hidden: str = "bernoulli") -> np.ndarray:
-    """E[tau_mu | s]: W^T s + c for Gaussian units, sigmoid(W^T s + c) for Bernoulli units."""
+    """E[tau_mu | s]: W^T s + c for Gaussian units, sigmoid(W^T s + c) for Bernoulli units.
+
+    Accepts: ``hidden`` the hidden layer size(s) / kind named above.
+    """
     hidden = _check_hidden(hidden)
     W, _, c = _check_rbm(W, None, c)
     x = _check_visible("s", s, W.shape[0]) @ W + c
@@ -138,6 +144,8 @@ def rbm_gibbs(W, b, c, hidden: str, states, steps: int, seed: int = 0) -> np.nda
 
     p(s_i = +1 | tau) = sigmoid(2 (W tau + b)_i); tau | s is N(W^T s + c, I) (Gaussian) or
     Bernoulli(sigmoid(W^T s + c)). Returns the visible states (B, N) after the last step.
+
+    Accepts: ``hidden`` the hidden layer size(s) / kind named above; ``seed`` an int >= 0 or a numpy Generator.
     """
     hidden = _check_hidden(hidden)
     W, b, c = _check_rbm(W, b, c)
@@ -152,7 +160,11 @@ def rbm_gibbs(W, b, c, hidden: str, states, steps: int, seed: int = 0) -> np.nda
 
 
 def rbm_exact_log_likelihood(data, W, b=None, c=None, hidden: str = "bernoulli") -> float:
-    """Mean log p(s) over the data (M, N), log Z from all 2^N visible states (N <= 20)."""
+    """Mean log p(s) over the data (M, N), log Z from all 2^N visible states (N <= 20).
+
+    Accepts: ``W`` a finite array; ``b`` None or a value of the kind named above; ``c`` None or a value of the kind
+    named above; ``hidden`` the hidden layer size(s) / kind named above.
+    """
     hidden = _check_hidden(hidden)
     W, b, c = _check_rbm(W, b, c)
     N = W.shape[0]
@@ -177,6 +189,10 @@ def train_rbm(data, n_hidden: int, hidden: str = "bernoulli", epochs: int = 100,
     (CD) or continued from the previous update's chains (PCD). Mini-batch gradient ascent
     with step ``lr``; the visible bias starts at the independent-spin solution
     arctanh(<s>_data). Returns dict ``W`` (N, P), ``b`` (N,), ``c`` (P,).
+
+    Accepts: ``n_hidden`` an integer >= 1; ``hidden`` the hidden layer size(s) / kind named above; ``epochs`` an
+    integer >= 1; ``batch_size`` an integer >= 1; ``init_std`` a finite number >= 0; ``seed`` an int >= 0 or a
+    numpy Generator.
     """
     hidden = _check_hidden(hidden)
     data = check_spins("data", data, ndim=2)
