@@ -65,6 +65,8 @@ def cross_validated_r2(X, Y, alphas, n_folds: int = 5, seed: int = 0) -> np.ndar
     alphas and all columns of Y at once. The pooled out-of-fold predictions give one R^2 per
     (alpha, target); it is negative when the readout predicts worse than the mean.
     Returns (a,) for a 1-D Y, else (a, k).
+
+    Accepts: ``seed`` an int >= 0.
     """
     X, Y = _check_xy(X, Y)
     alphas = _check_alphas(alphas)
@@ -93,6 +95,8 @@ def ridge_readout(X, Y, alphas, n_folds: int = 5, seed: int = 0) -> dict:
     penalty) and ``cv_r2`` (the whole curve, (a,) or (a, k)). Choosing alpha on the same
     folds makes ``r2`` slightly optimistic; the permutation test repeats the same choice on
     shuffled data, so its p-value stays valid.
+
+    Accepts: ``alphas`` a finite array > 0; ``n_folds`` an integer >= 1; ``seed`` an int >= 0.
     """
     seed = check_seed("seed", seed, allow_generator=True)
     alphas = _check_alphas(alphas)
@@ -109,6 +113,8 @@ def permutation_test(X, y, alphas, n_permutations: int = 200, n_folds: int = 5, 
     samples leaves its law unchanged; the whole readout (folds and choice of alpha included)
     is rerun on each shuffle. All shuffles are extra columns of one multi-target ridge fit.
     Returns dict ``r2`` (observed), ``null`` (n_permutations,) and ``p_value``.
+
+    Accepts: ``alphas`` a finite array > 0; ``n_folds`` an integer >= 1; ``seed`` an int >= 0 or a numpy Generator.
     """
     y = check_array("y", y)
     if y.ndim != 1:
@@ -129,6 +135,8 @@ def ols_prediction_risk(n_train: int, p: int, noise_var: float) -> float:
     With centred data the slope error is (X_c^T X_c)^-1 X_c^T eps, X_c^T X_c ~ Wishart(n-1, I_p)
     with E tr(.)^-1 = p/(n-p-2); the intercept adds sigma^2/n and the centring of the test
     point the factor (1 + 1/n). Needs n > p + 2.
+
+    Accepts: ``n_train`` an integer >= 1; ``noise_var`` a finite number > 0.
     """
     n_train = check_int("n_train", n_train, minimum=1)
     p = check_int("p", p, minimum=1)
@@ -143,6 +151,8 @@ def random_features(X, n_features: int, seed: int = 0) -> np.ndarray:
 
     As n_features grows, phi(x).phi(x') tends to the degree-1 arc-cosine kernel
     |x||x'| (sin t + (pi - t) cos t) / (2 pi p), t the angle between x and x' (Cho & Saul).
+
+    Accepts: ``X`` a finite array; ``seed`` an int >= 0 or a numpy Generator.
     """
     X = check_array("X", X, ndim=2)
     n_features = check_int("n_features", n_features, minimum=1)
@@ -163,6 +173,8 @@ def synthetic_brain_responses(n_stimuli: int, n_sensors: int = 40, n_times: int 
 
     Returns dict ``x`` (n, 20), ``low`` (n, 2), ``high`` (n, 2), ``times`` (n_times,),
     ``profiles`` (2, n_times) and ``brain`` (n, n_times, n_sensors).
+
+    Accepts: ``n_stimuli`` an integer >= 1; ``seed`` an int >= 0 or a numpy Generator.
     """
     n_stimuli = check_int("n_stimuli", n_stimuli, minimum=2)
     n_sensors = check_int("n_sensors", n_sensors, minimum=1)
