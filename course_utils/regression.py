@@ -100,6 +100,8 @@ def bayes_posterior(X, y, noise_var: float, prior_var: float) -> tuple[np.ndarra
     """Gaussian posterior of beta: cov = (X^T X / sigma^2 + I / tau^2)^-1, mean = cov X^T y / sigma^2.
 
     The mean is the MAP estimate, i.e. ridge with lam = sigma^2 / tau^2.
+
+    Accepts: ``noise_var`` a finite number > 0; ``prior_var`` a finite number > 0.
     """
     X, y = _design(X, y)
     s2 = check_positive("noise_var", noise_var)
@@ -111,7 +113,10 @@ def bayes_posterior(X, y, noise_var: float, prior_var: float) -> tuple[np.ndarra
 
 
 def bayes_predictive(X_new, mean, cov, noise_var: float) -> tuple[np.ndarray, np.ndarray]:
-    """Predictive law of y* = x*^T beta + eps: mean x*^T m, variance x*^T C x* + sigma^2 (per row of X_new)."""
+    """Predictive law of y* = x*^T beta + eps: mean x*^T m, variance x*^T C x* + sigma^2 (per row of X_new).
+
+    Accepts: ``cov`` a finite array; ``noise_var`` a finite number > 0.
+    """
     mean = check_array("mean", mean, ndim=1)
     p = mean.size
     cov = check_array("cov", cov, shape=(p, p))
@@ -126,6 +131,8 @@ def min_norm_risk(n: int, p, signal: float, noise_var: float):
     With ||beta||^2 = signal and noise variance sigma^2 (inverse-Wishart means):
     p < n - 1: sigma^2 p / (n - p - 1);   p > n + 1: signal (1 - n/p) + sigma^2 n / (p - n - 1);
     infinite for |p - n| <= 1 (the interpolation peak of double descent).
+
+    Accepts: ``noise_var`` a finite number >= 0.
     """
     n = check_int("n", n, minimum=2)
     p = check_array("p", p)
