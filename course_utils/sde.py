@@ -42,7 +42,10 @@ SQRT2 = float(np.sqrt(2.0))
 
 # ------------------------------------------------------------------------ time and noise
 def time_grid(t_grid) -> np.ndarray:
-    """The time points t_0 < t_1 < ... < t_n from an increasing 1-D array or a tuple (t0, t1, n_steps)."""
+    """The time points t_0 < t_1 < ... < t_n from an increasing 1-D array or a tuple (t0, t1, n_steps).
+
+    Accepts: ``t_grid`` the time grid: an array of times or a (t0, t1, n_steps) tuple.
+    """
     if isinstance(t_grid, tuple) and len(t_grid) == 3:
         t0, t1, n = t_grid
         n = check_int("t_grid: n_steps", n, minimum=1)
@@ -78,6 +81,9 @@ def brownian_motion(n_paths: int, t_grid, dim: int | None = None, seed: int = 0)
     """Brownian paths W_t: W_0 = 0 and independent increments W_{t+h} - W_t ~ N(0, h I).
 
     Returns dict ``t`` (n_t,) and ``W`` (n_t, n_paths) or (n_t, n_paths, dim).
+
+    Accepts: ``t_grid`` the time grid: an array of times or a (t0, t1, n_steps) tuple; ``seed`` an int >= 0 or a
+    numpy Generator.
     """
     n_paths = check_int("n_paths", n_paths, minimum=1)
     t = time_grid(t_grid)
@@ -97,6 +103,8 @@ def euler_maruyama(drift, diffusion, x0, t_grid, seed: int = 0, dW=None, return_
     or (B, d). ``dW`` (n_steps, *x0.shape) supplies the Brownian increments (to compare step
     sizes on the same Brownian path); otherwise they are drawn from ``seed``.
     Returns dict ``t`` (n_t,) and ``x``: (n_t, *x0.shape) if ``return_path`` else the final x.
+
+    Accepts: ``t_grid`` the time grid: an array of times or a (t0, t1, n_steps) tuple.
     """
     x = check_array("x0", x0, ndim=(1, 2)).copy()
     t = time_grid(t_grid)
@@ -126,6 +134,8 @@ def fokker_planck_1d(drift, diffusion, p0, x, t_grid) -> dict:
     so the total mass sum(p) dx is conserved exactly); ``p0`` the initial density on it;
     ``drift(x, t)`` and ``diffusion(x, t)`` the SDE's mu and sigma (callables or constants).
     Second order in dx and dt. Returns dict ``t`` (n_t,) and ``p`` (n_t, n_x).
+
+    Accepts: ``t_grid`` the time grid: an array of times or a (t0, t1, n_steps) tuple.
     """
     x = check_array("x", x, ndim=1)
     if x.size < 3:
@@ -201,6 +211,8 @@ def ou_em_moments(x0, kappa, sigma, h, n_steps):
     mean a^n x0 and variance sigma^2 h (1 - a^{2n}) / (1 - a^2) with a = 1 - kappa h; the
     differences from :func:`ou_marginal` at t = n h are the scheme's weak error, O(h).
     Needs 0 < kappa h < 2 (the scheme is unstable beyond).
+
+    Accepts: ``n_steps`` an integer >= 1.
     """
     x0 = check_array("x0", x0)
     kappa, sigma = _ou_params(kappa, sigma)
@@ -218,6 +230,8 @@ def ou_gmm_score(x, t, weights, means, stds, kappa=1.0, sigma=SQRT2) -> np.ndarr
     x_t = e^{-kappa t} x_0 + sqrt(v_t) z, so p_t is the mixture with means e^{-kappa t} mu_k and
     stds e^{-kappa t} s_k convolved with N(0, v_t I), v_t = sigma^2 (1 - e^{-2 kappa t}) / (2 kappa):
     :func:`course_utils.denoise.gmm_score` with noise level sqrt(v_t). ``x`` (B, d), ``t`` > 0.
+
+    Accepts: ``weights`` mixture weights, >= 0 and summing to 1.
     """
     from .denoise import gmm_score
 
@@ -243,6 +257,8 @@ def ou_reverse_sde(score: Callable, y0, T, n_steps, kappa=1.0, sigma=SQRT2, alph
     grad log p_t of the forward process at forward time t. alpha = 1 is the standard reverse
     SDE, alpha = 0 the probability-flow ODE; every alpha >= 0 transports p_T back to p_{t_min}.
     Returns dict ``t`` (forward times, decreasing from T) and ``x`` (final, or path if asked).
+
+    Accepts: ``y0`` a finite array; ``n_steps`` an integer >= 1; ``seed`` an int >= 0; ``return_path`` bool.
     """
     score = check_callable("score", score)
     y0 = check_array("y0", y0)
@@ -272,8 +288,8 @@ def em_strong_error(drift, diffusion, x0, T, n_steps_list, n_paths=1000, seed=0,
     (e.g. geometric Brownian motion), else Euler-Maruyama with ``refine`` times the finest step.
     ``drift`` and ``diffusion`` are callables f(x, t) or constants (as in :func:`euler_maruyama`);
     ``x0`` is a scalar start shared by all paths; ``T`` > 0; ``n_steps_list`` integers >= 1 that
-    divide the largest; ``n_paths`` >= 2; ``seed`` an int >= 0; ``refine`` >= 1. Returns dict ``h``, ``error`` and ``se`` (its
-    standard error over paths).
+    divide the largest; ``n_paths`` >= 2; ``seed`` an int >= 0; ``refine`` >= 1. Returns dict ``h``,
+    ``error`` and ``se`` (its standard error over paths).
     """
     x0 = float(check_array("x0", x0, ndim=0))
     T = check_positive("T", T)
