@@ -44,6 +44,8 @@ def mix_seed(seed, name: str = "seed") -> int:
 
     k = 0: ``seed`` itself; k > 0: ``SeedSequence([seed, k])`` reduced to 32 bits (a valid
     seed for numpy, ``random`` and torch alike).
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
     """
     seed = check_int(name, seed, minimum=0, maximum=_MAX_SEED)
     k = seed_offset()
@@ -53,21 +55,30 @@ def mix_seed(seed, name: str = "seed") -> int:
 
 
 def make_rng(seed=0, name: str = "seed") -> np.random.Generator:
-    """``numpy.random.default_rng(mix_seed(seed))``; a ``Generator`` is passed through as is."""
+    """``numpy.random.default_rng(mix_seed(seed))``; a ``Generator`` is passed through as is.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
+    """
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(mix_seed(seed, name))
 
 
 def torch_generator(seed=0, name: str = "seed"):
-    """A CPU ``torch.Generator`` seeded with ``mix_seed(seed)``."""
+    """A CPU ``torch.Generator`` seeded with ``mix_seed(seed)``.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
+    """
     import torch
 
     return torch.Generator().manual_seed(mix_seed(seed, name))
 
 
 def manual_seed(seed=0, name: str = "seed") -> int:
-    """Seed torch's global generator with ``mix_seed(seed)`` (as ``torch.manual_seed``); return it."""
+    """Seed torch's global generator with ``mix_seed(seed)`` (as ``torch.manual_seed``); return it.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
+    """
     import torch
 
     mixed = mix_seed(seed, name)
