@@ -59,6 +59,8 @@ def init_weights(n_in: int, n_out: int, scheme: str = "kaiming", *, rng=0, size=
 
     ``scheme``: "constant" sets every W_ij = 1 / n_in (the same for every neuron, so the
     neurons never diversify); "lecun" draws W_ij ~ N(0, 1/n_in); "kaiming" N(0, 2/n_in).
+
+    Accepts: ``rng`` an int seed >= 0 or a numpy Generator.
     """
     n_in = check_int("n_in", n_in, minimum=1)
     n_out = check_int("n_out", n_out, minimum=1)
@@ -78,6 +80,8 @@ def gaussian_activation_moment(q, activation: str = "relu") -> np.ndarray:
 
     ReLU: q / 2 exactly; linear: q; tanh: trapezoid quadrature over the standard normal
     (error below 1e-10 for q <= 100).
+
+    Accepts: ``activation`` one of the listed activation names.
     """
     q = np.asarray(check_positive("q", check_array("q", q), allow_zero=True), dtype=float)
     _check_choice("activation", activation, ACTIVATIONS)
@@ -121,6 +125,8 @@ def propagate_mlp(x, depth: int, width: int, scheme: str = "kaiming", activation
     and the neurons of each network (its mean over networks is what :func:`variance_recursion`
     predicts), "neuron_spread" the batch mean of the standard deviation of z^(l) across the
     neurons of a layer (zero when all neurons compute the same thing).
+
+    Accepts: ``activation`` one of the listed activation names; ``seed`` an int >= 0 or a numpy Generator.
     """
     x = check_array("x", x, ndim=2)
     depth = check_int("depth", depth, minimum=1)
@@ -148,6 +154,8 @@ def whitening_matrix(X, method: str = "zca", eps: float = 0.0) -> tuple[np.ndarr
     With Sigma = U Lambda U^T the empirical covariance (1/N normalisation, eq. 6.5):
     "zca" W = U (Lambda + eps)^{-1/2} U^T (symmetric, stays closest to the input);
     "pca" W = (Lambda + eps)^{-1/2} U^T (coordinates along the principal axes, largest first).
+
+    Accepts: ``method`` one of the listed method names.
     """
     X = check_array("X", X, ndim=2)
     _check_choice("method", method, ("zca", "pca"))
@@ -168,7 +176,10 @@ def whitening_matrix(X, method: str = "zca", eps: float = 0.0) -> tuple[np.ndarr
 
 
 def batch_norm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> np.ndarray:
-    """BatchNorm in training mode, eqs. (6.8)-(6.11): each feature normalised over the batch axis 0."""
+    """BatchNorm in training mode, eqs. (6.8)-(6.11): each feature normalised over the batch axis 0.
+
+    Accepts: ``x`` a finite array; ``gamma`` a finite number; ``beta`` a finite number; ``eps`` a finite number > 0.
+    """
     x = check_array("x", x, ndim=2)
     if x.shape[0] < 2:
         raise ValueError(f"x must hold a batch of at least 2 samples, got shape {x.shape}")
@@ -179,7 +190,10 @@ def batch_norm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> np.ndarray:
 
 
 def layer_norm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> np.ndarray:
-    """LayerNorm, eqs. (6.14)-(6.16): each sample normalised over its features (last axis)."""
+    """LayerNorm, eqs. (6.14)-(6.16): each sample normalised over its features (last axis).
+
+    Accepts: ``x`` a finite array; ``gamma`` a finite number; ``beta`` a finite number; ``eps`` a finite number > 0.
+    """
     x = check_array("x", x, ndim=(1, 2, 3))
     eps = check_positive("eps", eps)
     gamma, beta = check_array("gamma", gamma), check_array("beta", beta)
@@ -212,6 +226,8 @@ def optimize_quadratic(H, theta0, steps: int, method: str = "gd", lr: float = 0.
     "gd": theta <- theta - lr grad L; "newton": damped Newton theta <- theta - lr H^{-1} grad L
     (eq. 6.45, with the sign that descends); "adam": Algorithm 1 of the notes (elementwise
     moments with bias correction). theta0 is (d,) or a batch (B, d); returns (steps + 1,) + theta0.shape.
+
+    Accepts: ``method`` one of the listed method names; ``betas`` a sequence; ``eps`` a finite number > 0.
     """
     H = _check_spd("H", H)
     d = H.shape[0]
@@ -252,6 +268,9 @@ def make_mlp(in_dim: int, width: int, depth: int, out_dim: int = 1, *, init: str
     h -> h + residual_scale * block(h) (eq. 6.46). ``init`` is "lecun", "kaiming" or
     "constant" for every Linear (biases zero); ``norm`` is None, "batch" or "layer"
     (the preceding Linear then has no bias, as the notes advise). Returns an nn.Sequential.
+
+    Accepts: ``in_dim`` an integer >= 1; ``out_dim`` an integer >= 1; ``activation`` one of the listed activation
+    names.
     """
     import torch
     from torch import nn
@@ -325,6 +344,8 @@ def train_regression(model, X, y, steps: int, lr: float, *, optimizer: str = "ad
 
     Full batch if ``batch_size`` is None, else minibatches drawn with a torch generator seeded
     by ``seed``. ``optimizer`` is "sgd" or "adam". The model is left in train mode.
+
+    Accepts: ``X`` a finite tensor; ``y`` a finite tensor; ``steps`` an integer >= 1; ``lr`` a finite number > 0.
     """
     import torch
 
