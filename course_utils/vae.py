@@ -64,6 +64,8 @@ class Autoencoder(nn.Module):
 
     ``hidden=()`` gives the linear autoencoder z = W_e x + b_e, x_hat = W_d z + b_d, whose
     optimum under squared error spans the top-k principal subspace of the data.
+
+    Accepts: ``dim`` an integer >= 1.
     """
 
     def __init__(self, dim: int, k: int, hidden: Sequence[int] = ()):
@@ -81,7 +83,10 @@ class Autoencoder(nn.Module):
 
 class VAE(nn.Module):
     """Variational autoencoder with q(z|x) = N(mu(x), diag e^{log_var(x)}), prior N(0, I_k) and
-    independent Bernoulli pixels p(x|z) = prod_i Bern(x_i; sigmoid(logit_i(z)))."""
+    independent Bernoulli pixels p(x|z) = prod_i Bern(x_i; sigmoid(logit_i(z))).
+
+    Accepts: ``dim`` an integer >= 1; ``k`` an integer >= 1; ``hidden`` the hidden layer size(s) / kind named above.
+    """
 
     def __init__(self, dim: int, k: int, hidden: Sequence[int] = (128,)):
         super().__init__()
@@ -123,7 +128,10 @@ class VAE(nn.Module):
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None, mean: bool = False) -> torch.Tensor:
-        """n images x ~ p(x|z), z ~ N(0, I); with ``mean`` the pixel probabilities instead."""
+        """n images x ~ p(x|z), z ~ N(0, I); with ``mean`` the pixel probabilities instead.
+
+        Accepts: ``generator`` a torch.Generator or None.
+        """
         n = check_int("n", n, minimum=1)
         z = torch.randn(n, self.k, generator=generator, dtype=next(self.parameters()).dtype)
         probs = torch.sigmoid(self.decode(z))
@@ -136,6 +144,8 @@ def elbo(model: VAE, x, beta: float = 1.0, generator: torch.Generator | None = N
     One reparameterised sample z = mu + sigma * eps, eps ~ N(0, I), estimates the
     reconstruction term; the KL is analytic. Returns dict of tensors (B,): ``elbo``,
     ``reconstruction`` and ``kl``.
+
+    Accepts: ``model`` the model object (type-checked); ``generator`` a torch.Generator or None.
     """
     model = check_module("model", model, VAE)
     x = _as_batch("x", x, model.dim)
@@ -154,6 +164,8 @@ def iwae_bound(model: VAE, x, n_samples: int, seed: int = 0, chunk: int = 256) -
 
     K = ``n_samples``; K = 1 is an unbiased estimate of the ELBO, the bound rises with K and
     tends to log p(x) (Burda, Grosse, Salakhutdinov 2016).
+
+    Accepts: ``model`` the model object (type-checked); ``seed`` an int >= 0; ``chunk`` an integer >= 1.
     """
     model = check_module("model", model, VAE)
     x = _as_batch("x", x, model.dim)
@@ -176,7 +188,10 @@ def iwae_bound(model: VAE, x, n_samples: int, seed: int = 0, chunk: int = 256) -
 
 @torch.no_grad()
 def kl_per_dimension(model: VAE, x) -> np.ndarray:
-    """Average over the data of KL(q(z_j|x) || N(0, 1)) for each latent j (posterior collapse ~ 0)."""
+    """Average over the data of KL(q(z_j|x) || N(0, 1)) for each latent j (posterior collapse ~ 0).
+
+    Accepts: ``model`` the model object (type-checked).
+    """
     model = check_module("model", model, VAE)
     mu, log_var = model.encode(_as_batch("x", x, model.dim))
     return gaussian_kl(mu, log_var, reduce=False).mean(0).double().numpy()
@@ -193,6 +208,9 @@ def train_autoencoder(model: Autoencoder, data, steps: int, batch_size: int = 25
     """Minimise the squared reconstruction error ||D(E(x)) - x||^2 (mean over pixels) with Adam.
 
     Returns the minibatch loss per step (steps,).
+
+    Accepts: ``model`` the model object (type-checked); ``data`` a finite array; ``batch_size`` an integer >= 1;
+    ``lr`` a finite number > 0; ``seed`` an int >= 0.
     """
     model = check_module("model", model, Autoencoder)
     data = torch.as_tensor(check_array("data", data, shape=(None, model.dim)), dtype=torch.get_default_dtype())
@@ -217,6 +235,9 @@ def train_vae(model: VAE, data, steps: int, batch_size: int = 128, lr: float = 3
 
     ``data`` (N, dim) with entries in {0, 1}. Returns dict of (steps,) arrays: ``elbo`` (the
     beta = 1 bound, nats per image), ``reconstruction`` and ``kl`` (minibatch means).
+
+    Accepts: ``model`` the model object (type-checked); ``batch_size`` an integer >= 1; ``lr`` a finite number > 0;
+    ``seed`` an int >= 0.
     """
     model = check_module("model", model, VAE)
     data = check_array("data", data, shape=(None, model.dim))
