@@ -42,6 +42,8 @@ def check_int(name: str, value, *, minimum: int | None = None, maximum: int | No
     """Return ``value`` as an int, or raise if it is not an integer in [minimum, maximum].
 
     ``maximum`` defaults to ``MAX_COUNT`` (pass ``None`` for no upper bound).
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
     """
     _check_name(name)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -56,7 +58,10 @@ def check_int(name: str, value, *, minimum: int | None = None, maximum: int | No
 
 
 def check_real(name: str, value) -> float:
-    """Return ``value`` as a float if it is a finite real number (not a bool, string or None)."""
+    """Return ``value`` as a float if it is a finite real number (not a bool, string or None).
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
+    """
     _check_name(name)
     if isinstance(value, bool) or not _is_numeric(value) or np.ndim(value) != 0:
         raise ValueError(f"{name} must be a real number, got {value!r}")
@@ -67,7 +72,11 @@ def check_real(name: str, value) -> float:
 
 
 def check_seed(name: str, value, *, allow_generator: bool = False):
-    """Return a seed: an int in [0, 2**63) (or, if allowed, a ``numpy.random.Generator`` as is)."""
+    """Return a seed: an int in [0, 2**63) (or, if allowed, a ``numpy.random.Generator`` as is).
+
+    Accepts: ``name`` the argument's name (a string), used in the error message; ``value`` the value to check;
+    ``allow_generator`` bool, accept a numpy Generator.
+    """
     _check_name(name)
     if allow_generator and isinstance(value, np.random.Generator):
         return value
@@ -78,7 +87,10 @@ def check_seed(name: str, value, *, allow_generator: bool = False):
 
 
 def check_callable(name: str, value, *, optional: bool = False):
-    """Return ``value`` if it is callable (or None when ``optional``); raise a TypeError otherwise."""
+    """Return ``value`` if it is callable (or None when ``optional``); raise a TypeError otherwise.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
+    """
     _check_name(name)
     if value is None and optional:
         return None
@@ -103,7 +115,10 @@ def _available_bytes() -> int:
 
 def check_memory(name: str, n_bytes: float, *, what: str = "the arrays") -> None:
     """Raise at once if ``n_bytes`` (an estimate of what a request allocates) exceeds the memory
-    available now, with a message naming the argument and the amount needed."""
+    available now, with a message naming the argument and the amount needed.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
+    """
     _check_name(name)
     if isinstance(n_bytes, bool) or not _is_numeric(n_bytes) or np.ndim(n_bytes) or not n_bytes >= 0:
         raise ValueError(f"n_bytes must be a number >= 0, got {n_bytes!r}")
@@ -115,7 +130,11 @@ def check_memory(name: str, n_bytes: float, *, what: str = "the arrays") -> None
 
 def check_tensor(name: str, value, *, ndim=None, shape=None, finite: bool = True, allow_empty: bool = False):
     """Return ``value`` as a floating torch tensor (arrays and numbers are converted to the default
-    dtype) after the same checks as ``check_array``; raise a ValueError naming ``name``."""
+    dtype) after the same checks as ``check_array``; raise a ValueError naming ``name``.
+
+    Accepts: ``ndim`` allowed number(s) of dimensions or None; ``shape`` required shape (None for a free axis) or
+    None; ``finite`` bool, refuse nan and inf; ``allow_empty`` bool, accept an empty array.
+    """
     _check_name(name)
     import torch
 
@@ -142,7 +161,10 @@ def check_tensor(name: str, value, *, ndim=None, shape=None, finite: bool = True
 
 
 def check_module(name: str, value, cls=None):
-    """Return ``value`` if it is a ``torch.nn.Module`` (an instance of ``cls`` if given), else raise a TypeError."""
+    """Return ``value`` if it is a ``torch.nn.Module`` (an instance of ``cls`` if given), else raise a TypeError.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message.
+    """
     _check_name(name)
     import torch
 
@@ -153,7 +175,10 @@ def check_module(name: str, value, cls=None):
 
 
 def check_positive(name: str, value, *, allow_zero: bool = False) -> np.ndarray | float:
-    """Return ``value`` (scalar or array) as float if it is finite and > 0 (>= 0 if allowed)."""
+    """Return ``value`` (scalar or array) as float if it is finite and > 0 (>= 0 if allowed).
+
+    Accepts: ``name`` the argument's name (a string), used in the error message; ``allow_zero`` bool, accept 0.
+    """
     _check_name(name)
     arr = np.asarray(value, dtype=float) if _is_numeric(value) else None
     if arr is None:
@@ -168,7 +193,11 @@ def check_positive(name: str, value, *, allow_zero: bool = False) -> np.ndarray 
 
 
 def check_in_range(name: str, value, low: float, high: float, *, closed: bool = True) -> float:
-    """Return ``value`` as float if it is finite and in [low, high] (or (low, high))."""
+    """Return ``value`` as float if it is finite and in [low, high] (or (low, high)).
+
+    Accepts: ``name`` the argument's name (a string), used in the error message; ``closed`` bool, closed (True) or
+    open interval.
+    """
     _check_name(name)
     for bound_name, bound in (("low", low), ("high", high)):
         if isinstance(bound, bool) or not _is_numeric(bound) or np.ndim(bound) or np.isnan(bound):
@@ -191,6 +220,9 @@ def check_array(name: str, value, *, ndim=None, shape=None, finite: bool = True,
 
     ``ndim`` may be an int or a tuple of allowed ints; ``shape`` may contain ``None``
     for free axes, e.g. ``(None, 2)``. An empty array is refused unless ``allow_empty``.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message; ``finite`` bool, refuse nan and inf;
+    ``dtype`` the numpy dtype to convert to.
     """
     _check_name(name)
     if value is None or isinstance(value, (str, bytes)):
@@ -215,7 +247,11 @@ def check_array(name: str, value, *, ndim=None, shape=None, finite: bool = True,
 
 
 def check_spins(name: str, value, *, ndim=None) -> np.ndarray:
-    """Return ``value`` as a float array of +-1 spins, or raise."""
+    """Return ``value`` as a float array of +-1 spins, or raise.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message; ``ndim`` allowed number(s) of
+    dimensions or None.
+    """
     _check_name(name)
     arr = check_array(name, value, ndim=ndim)
     if not np.all(np.abs(arr) == 1):
@@ -224,7 +260,10 @@ def check_spins(name: str, value, *, ndim=None) -> np.ndarray:
 
 
 def check_probabilities(name: str, value, *, axis: int = -1, atol: float = 1e-8) -> np.ndarray:
-    """Return ``value`` as a float array of probabilities that sum to 1 along ``axis``."""
+    """Return ``value`` as a float array of probabilities that sum to 1 along ``axis``.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message; ``atol`` tolerance > 0.
+    """
     _check_name(name)
     atol = _check_atol(atol)
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
@@ -239,7 +278,11 @@ def check_probabilities(name: str, value, *, axis: int = -1, atol: float = 1e-8)
 
 
 def check_symmetric(name: str, value, *, zero_diagonal: bool = False, atol: float = 1e-10) -> np.ndarray:
-    """Return a square symmetric matrix (optionally with zero diagonal), or raise."""
+    """Return a square symmetric matrix (optionally with zero diagonal), or raise.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message; ``value`` the value to check;
+    ``zero_diagonal`` bool, require a zero diagonal; ``atol`` tolerance > 0.
+    """
     _check_name(name)
     atol = _check_atol(atol)
     arr = check_array(name, value, ndim=2)
