@@ -187,7 +187,10 @@ class WaveletRGModel:
     def couplings(self, name: str) -> np.ndarray:
         """A coupling across scales j = 1..J (then the coarsest energy): "mass" (the delta = 0
         self coupling, averaged over the three detail channels), "quartic", or "coarse" (the
-        detail-coarse coupling at delta = 0, root-mean-square over channels)."""
+        detail-coarse coupling at delta = 0, root-mean-square over channels).
+
+        Accepts: ``name`` 'mass', 'quartic' or 'coarse'.
+        """
         out = []
         for lev in self.levels + [self.coarsest]:
             th, fs = lev["theta"], lev["features"]
@@ -232,6 +235,8 @@ def wavelet_decompose(phi, n_levels: int):
 
     Returns (coarse, details, scales): ``coarse[j]`` is x_j / s_j for j = 0..J (x_0 = phi),
     ``details[j-1]`` the details of x_{j-1} / s_{j-1}, and s_j = sqrt(mean x_j^2).
+
+    Accepts: ``n_levels`` an integer >= 1.
     """
     phi = _check_fields(phi)
     L = phi.shape[-1]
@@ -370,6 +375,8 @@ def fit_wavelet_rg(phi, n_levels: int, radius: int = 1, quartic: bool = True, ch
     to the weights of well-separated modes, e.g. the two signs of an ordered magnetisation), with
     model averages from persistent MALA chains seeded by ``seed``; each step keeps the energy bounded
     below and does not raise the estimated loss (see ``_refine_coarsest_mle``).
+
+    Accepts: ``chunk`` an integer >= 1.
     """
     phi = _check_fields(phi)
     L = phi.shape[-1]
@@ -510,6 +517,9 @@ def sample_wavelet_rg(model: WaveletRGModel, n: int, seed=0, n_steps: int = 200,
     The coarsest chain also proposes the global flip x_J -> -x_J (exact: every energy is even).
     ``return_info``: also return a dict with per-level (coarsest first) energy traces
     ``trace`` (n_steps, n), MALA ``step`` and ``acceptance``.
+
+    Accepts: ``model`` the model object (type-checked); ``seed`` an int >= 0 or a numpy Generator;
+    ``n_steps_coarsest`` an integer >= 2.
     """
     if not isinstance(model, WaveletRGModel):
         raise TypeError(f"model must be a WaveletRGModel from fit_wavelet_rg, got {type(model).__name__}")
@@ -541,7 +551,10 @@ def sample_wavelet_rg(model: WaveletRGModel, n: int, seed=0, n_steps: int = 200,
 
 # ------------------------------------------------------------------- exact Gaussian law
 def conditional_precision_symbols(model: WaveletRGModel, j: int):
-    """Fourier symbols (Qhat, Rhat) of level j's quadratic energy 1/2 <d, Q d> + <d, R x_j> (j = J+1: coarsest)."""
+    """Fourier symbols (Qhat, Rhat) of level j's quadratic energy 1/2 <d, Q d> + <d, R x_j> (j = J+1: coarsest).
+
+    Accepts: ``model`` the model object (type-checked).
+    """
     if not isinstance(model, WaveletRGModel):
         raise TypeError(f"model must be a WaveletRGModel, got {type(model).__name__}")
     j = check_int("j", j, minimum=1, maximum=model.n_levels + 1)
