@@ -7,7 +7,10 @@ it is added (and fails ``test_every_callable_has_examples`` until it gets a row 
 at a time (NaN, inf, negative or zero where a positive number is needed, a wrong type, None,
 an empty or NaN-filled array, a huge size, plus the row's own wrong shapes and mismatches)
 and asserts a ``ValueError``/``TypeError`` whose message names the argument, raised within
-a few frames of the call, inside course_utils (never deep in numpy or torch).
+a few frames of the call, inside course_utils (never deep in numpy or torch). A call that
+returns nan or inf for a bad value counts as a failure ("nan"), so no public function returns
+NaN for NaN input without raising. ``test_docstring_names_every_parameter`` checks that each
+public docstring names every parameter (what it accepts).
 
 ``python tests/test_bad_input.py`` prints the outcome counts by category (clear, nan,
 accepted, other exception, deep, wrong name, generic, hung) instead of asserting.
@@ -293,6 +296,8 @@ def _examples():
         "denoise.soft_threshold": R(dict(a=np.array([1.0, -2.0]), T=0.5), nonneg=["T"]),
         "denoise.hard_threshold": R(dict(a=np.array([1.0, -2.0]), T=0.5), nonneg=["T"]),
         "denoise.universal_threshold": R(dict(sigma=0.5, d=16), nonneg=["sigma"], counts=["d"]),
+        "denoise.threshold_risk": R(dict(coeffs=np.array([1.0, 0.1]), sigma=0.5, T=0.5, mode="soft"),
+                                    pos=["sigma"], nonneg=["T"]),
         "denoise.oracle_risk": R(dict(coeffs=np.array([1.0, 0.1]), sigma=0.5), nonneg=["sigma"]),
         "denoise.wavelet_denoise": R(dict(y=np.sin(np.arange(32.0)), sigma=0.1, wavelet="haar", mode="soft", T=None,
                                           level=None), pos=["sigma"]),
@@ -966,6 +971,16 @@ def test_examples_name_real_parameters():
         assert not unknown, f"{key}: example names unknown parameters {unknown}"
         marked = row["pos"] | row["nonneg"] | row["counts"] | row["counts0"] | {e[0] for e in row["extra"]}
         assert marked <= set(row["args"]), f"{key}: markers for arguments without examples {marked - set(row['args'])}"
+
+
+@pytest.mark.parametrize("key", sorted(CALLABLES))
+def test_docstring_names_every_parameter(key):
+    """Each public docstring says what it accepts: every parameter is named in it (``x``, x)."""
+    func = CALLABLES[key]
+    doc = inspect.getdoc(func) or ""
+    params = [n for n, p in _params(key, func).items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    missing = [p for p in params if not re.search(rf"(?<![A-Za-z0-9_]){re.escape(p)}(?![A-Za-z0-9_])", doc)]
+    assert not missing, f"{key}: the docstring does not mention {missing}"
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLES))
