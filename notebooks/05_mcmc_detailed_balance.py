@@ -434,7 +434,7 @@ plt.show()
 # exponentially small (correlation length <~ 4), so the simulation must match Onsager within
 # statistical error; near T_c it need not. The error is the standard error over 16
 # independent chains of their time averages, which already contains the correlation between
-# sweeps; it is 0.0003-0.0015 for u and 0.0001-0.0004 for |M|/N. With 16 chains the
+# sweeps; it is 0.0003-0.001 for u and 0.0001-0.0003 for |M|/N. With 16 chains the
 # error estimate itself fluctuates (t-distribution, 15 degrees of freedom), so we allow
 # 5 standard errors at each of the 11 points (chance of a false alarm ~0.2%; measured
 # |z| <= 3.0 for COURSE_UTILS_SEED = 0..3). Wrong formulas fail by far:
