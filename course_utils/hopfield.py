@@ -121,32 +121,13 @@ def run_dynamics(J, states, T, sweeps: int, update: str = "sequential", seed: in
     single = sigma.ndim == 1
     sigma = np.atleast_2d(sigma).copy()
     B = sigma.shape[0]
-    T = check_array("T", T)
-    if T.ndim > 1 or (T.ndim == 1 and T.shape[0] != B):
-        raise ValueError(f"T must be a scalar or have shape ({B},) (one per state), got {T.shape}")
-    if np.any(T < 0):
-        raise ValueError(f"T must be >= 0 (temperatures), got a minimum of {T.min():.3g}")
-    sweeps = check_int("sweeps", sweeps, minimum=0)
-    if update not in ("sequential", "parallel"):
-        raise ValueError(f"update must be 'sequential' or 'parallel', got {update!r}")
+    T, sweeps = _check_run_args(T, sweeps, update, B)
     rng = make_rng(seed)
-
-    T = np.broadcast_to(T, (B,))
     hot = T > 0
-
-    def thresholds(shape):
-        # Glauber: sigma_i = +1 with probability (1 + tanh(phi_i / T))/2, i.e. iff
-        # phi_i > T artanh(2u - 1) for u ~ U(0, 1). At T = 0 the rule is sign(phi_i), and a
-        # (numerically) zero field keeps the spin: up = +tie, down = -tie.
-        u = rng.random(shape)
-        with np.errstate(divide="ignore"):
-            theta = T * np.arctanh(2.0 * u - 1.0)
-        return np.where(hot, theta, _TIE), np.where(hot, theta, -_TIE)
-
     Jc = np.ascontiguousarray(J)
     all_hot, all_cold = bool(hot.all()), not hot.any()
     for _ in range(sweeps):
-        up, down = thresholds((N, B))
+        up, down = _thresholds(rng, T, N)
         if update == "parallel":
             phi = sigma @ Jc
             sigma = np.where(phi > up.T, 1.0, np.where(phi < down.T, -1.0, sigma))
@@ -198,12 +179,8 @@ def run_dynamics_from_patterns(patterns, states, T, sweeps: int, update: str = "
     single = sigma.ndim == 1
     sigma = np.atleast_2d(sigma).copy()
     B = sigma.shape[0]
-    T = _check_temperatures(T, B)
-    sweeps = check_int("sweeps", sweeps, minimum=0)
-    if update not in ("sequential", "parallel"):
-        raise ValueError(f"update must be 'sequential' or 'parallel', got {update!r}")
+    T, sweeps = _check_run_args(T, sweeps, update, B)
     rng = make_rng(seed)
-    T = np.broadcast_to(T, (B,))
     hot = T > 0
     all_hot, all_cold = bool(hot.all()), not hot.any()
     xiT = np.ascontiguousarray(xi.T)  # (N, P): row i holds xi_i^mu for every pattern
@@ -211,12 +188,8 @@ def run_dynamics_from_patterns(patterns, states, T, sweeps: int, update: str = "
     M = sigma @ xiT  # (B, P) overlaps times N: integers, exact in float64
     for _ in range(sweeps):
         # the same draws, in the same order, as run_dynamics: thresholds (N, B), then the site order;
-        # thresholds are on N phi, an integer
-        u = rng.random((N, B))
-        with np.errstate(divide="ignore"):
-            theta = T * np.arctanh(2.0 * u - 1.0) * N
-        up = np.where(hot, theta, _TIE * N)
-        down = np.where(hot, theta, -_TIE * N)
+        # scaled by N, since the fields here are N phi (integers)
+        up, down = _thresholds(rng, T, N, scale=N)
         if update == "parallel":
             phi = M @ xi - P * sT.T  # N phi, (B, N)
             sT = np.ascontiguousarray(np.where(phi > up.T, 1.0, np.where(phi < down.T, -1.0, sT.T)).T)
@@ -240,13 +213,31 @@ def run_dynamics_from_patterns(patterns, states, T, sweeps: int, update: str = "
     return sigma[0] if single else sigma
 
 
-def _check_temperatures(T, B: int) -> np.ndarray:
+def _check_run_args(T, sweeps, update, B: int):
+    """The checks shared by the dynamics: T (scalar or (B,), >= 0) broadcast to (B,), sweeps, update."""
     T = check_array("T", T)
     if T.ndim > 1 or (T.ndim == 1 and T.shape[0] != B):
         raise ValueError(f"T must be a scalar or have shape ({B},) (one per state), got {T.shape}")
     if np.any(T < 0):
         raise ValueError(f"T must be >= 0 (temperatures), got a minimum of {T.min():.3g}")
-    return T
+    sweeps = check_int("sweeps", sweeps, minimum=0)
+    if update not in ("sequential", "parallel"):
+        raise ValueError(f"update must be 'sequential' or 'parallel', got {update!r}")
+    return np.broadcast_to(T, (B,)), sweeps
+
+
+def _thresholds(rng, T, N: int, scale: float = 1.0):
+    """One sweep's Glauber thresholds (up, down), each (N, B), on scale * phi.
+
+    sigma_i = +1 with probability (1 + tanh(phi_i / T))/2, i.e. iff phi_i > T artanh(2u - 1) for
+    u ~ U(0, 1). At T = 0 the rule is sign(phi_i), and a (numerically) zero field keeps the spin:
+    up = +tie, down = -tie.
+    """
+    u = rng.random((N, T.shape[0]))
+    with np.errstate(divide="ignore"):
+        theta = T * np.arctanh(2.0 * u - 1.0) * scale
+    hot = T > 0
+    return np.where(hot, theta, scale * _TIE), np.where(hot, theta, -scale * _TIE)
 
 
 def _from_patterns_torch(patterns, states, T, sweeps, update, seed):
@@ -269,12 +260,9 @@ def _from_patterns_torch(patterns, states, T, sweeps, update, seed):
     if not bool(((sigma == 1) | (sigma == -1)).all()):
         raise ValueError("states must contain only +1 and -1")
     B = sigma.shape[0]
-    T_np = _check_temperatures(T.detach().cpu().numpy() if isinstance(T, torch.Tensor) else T, B)
-    sweeps = check_int("sweeps", sweeps, minimum=0)
-    if update not in ("sequential", "parallel"):
-        raise ValueError(f"update must be 'sequential' or 'parallel', got {update!r}")
+    T_np, sweeps = _check_run_args(T.detach().cpu().numpy() if isinstance(T, torch.Tensor) else T, sweeps, update, B)
     gen = torch.Generator(device=dev).manual_seed(mix_seed(seed))
-    T_t = torch.as_tensor(np.broadcast_to(T_np, (B,)).copy(), dtype=xi.dtype, device=dev)
+    T_t = torch.as_tensor(T_np.copy(), dtype=xi.dtype, device=dev)
     hot = T_t > 0
     tie = torch.full_like(T_t, _TIE * N)
     xiT = xi.T.contiguous()
