@@ -333,25 +333,28 @@ class Lecture:
 
 
 def student_exercise_shot(tab: Tab, name: str):
-    """Open the student edition of one lecture (not run) and photograph its first exercise cell."""
+    """Open the student edition of one lecture (not run) and photograph its first exercise cell.
+
+    The scrolling is JupyterLab's own (Notebook.scrollToCell): in JupyterLab 4 a cell outside the
+    viewport may be detached from the page, so a DOM locator can wait on it until it times out."""
     page = tab.page
     page.evaluate(OPEN_JS, name)
-    found = page.evaluate("""() => {
+    found = page.evaluate("""async () => {
       const w = window.__nb;
-      const i = w.content.widgets.findIndex(c => (c.model.getMetadata('tags') || []).includes('exercise'));
-      if (i < 0) return false;
       const cells = w.content.widgets;
+      const i = cells.findIndex(c => (c.model.getMetadata('tags') || []).includes('exercise'));
+      if (i < 0) return false;
       let j = i; while (j > 0 && cells[j - 1].model.type === 'markdown') j--;  // its exercise text above
       window.jupyterapp.shell.collapseLeft();
-      w.content.activeCellIndex = i;
-      cells[j].node.setAttribute('data-shot-from', ''); cells[i].node.setAttribute('data-shot-to', '');
+      await w.content.scrollToCell(cells[i], 'end');    // makes the exercise the active cell
+      await w.content.scrollToCell(cells[j], 'start');  // and its text at the top of the view
       return true;
     }""")
     if found:
-        page.locator("[data-shot-to]").scroll_into_view_if_needed()
-        page.locator("[data-shot-from]").scroll_into_view_if_needed()
-        page.wait_for_timeout(800)
+        page.wait_for_timeout(800)  # let the scrolled cells render
         page.screenshot(path=str(SHOTS / "student-exercise.png"))
+    else:
+        print(f"  note: {name} has no cell tagged 'exercise'; no student screenshot", flush=True)
 
 
 def main(argv: list[str]) -> int:
