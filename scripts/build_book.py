@@ -90,19 +90,27 @@ def lectures(notebooks: Path = NOTEBOOKS) -> list[dict]:
     return out
 
 
-def toc(found: list[dict], parts: list[dict]) -> dict:
-    """Jupyter Book toc: the two intro pages, then one part per range of course.yml."""
-    toc_parts = [{"caption": "Getting started", "chapters": [{"file": "how_to_use"}]}]
-    placed = set()
+def book_order(found: list[dict], parts: list[dict]) -> list[tuple[str, list[dict]]]:
+    """(part caption, its lectures present) in reading order: each part lists its lecture numbers in
+    course.yml; the lectures in no part come last, under "More lectures"."""
+    by_number = {lec["number"]: lec for lec in found}
+    out, placed = [], set()
     for part in parts:
-        lo, hi = part["lectures"]
-        chapters = [{"file": f"{LECTURE_DIR}/{lec['stem']}"} for lec in found if lo <= lec["number"] <= hi]
-        placed.update(lec["stem"] for lec in found if lo <= lec["number"] <= hi)
-        if chapters:
-            toc_parts.append({"caption": part["caption"], "chapters": chapters})
-    rest = [{"file": f"{LECTURE_DIR}/{lec['stem']}"} for lec in found if lec["stem"] not in placed]
+        lecs = [by_number[n] for n in part["lectures"] if n in by_number]
+        placed.update(lec["number"] for lec in lecs)
+        if lecs:
+            out.append((part["caption"], lecs))
+    rest = [lec for lec in found if lec["number"] not in placed]
     if rest:
-        toc_parts.append({"caption": "More lectures", "chapters": rest})
+        out.append(("More lectures", rest))
+    return out
+
+
+def toc(found: list[dict], parts: list[dict]) -> dict:
+    """Jupyter Book toc: the how-to-use page, then the parts of course.yml in reading order."""
+    toc_parts = [{"caption": "Getting started", "chapters": [{"file": "how_to_use"}]}]
+    for caption, lecs in book_order(found, parts):
+        toc_parts.append({"caption": caption, "chapters": [{"file": f"{LECTURE_DIR}/{lec['stem']}"} for lec in lecs]})
     return {"format": "jb-book", "root": "intro", "parts": toc_parts}
 
 
@@ -130,7 +138,7 @@ def lecture_table(found: list[dict], meta: dict, timings: dict[str, float], book
                                                                          "prerequisites"]
     cols += ["open"] if online else []
     rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for lec in found:
+    for lec in [lec for _, lecs in book_order(found, meta.get("parts", [])) for lec in lecs]:
         num = f"{lec['number']:02d}"
         title = re.sub(r"^\d\d\s*[·.:-]\s*", "", lec["title"])
         seconds = timings.get(lec["stem"])

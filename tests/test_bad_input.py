@@ -727,7 +727,24 @@ def _examples():
         "wavelet_rg.gaussian_model_covariance": R(dict(model=_lazy(_wrg_gaussian))),
         "wavelet_rg.conditional_precision_symbols": R(dict(model=_lazy(_wrg_model), j=1), counts=["j"]),
     }
+    for key, row in _module_rows().items():
+        assert key not in ex, f"{key}: a row both here and in tests/bad_input_rows/"
+        ex[key] = row
     return ex
+
+
+def _module_rows() -> dict:
+    """Rows kept in one file per newer module, ``tests/bad_input_rows/<module>.py``, each defining
+    ``rows(R)`` (R is ``_row``) that returns {'module.name': R(...)} as the table above does."""
+    import importlib.util
+
+    out = {}
+    for path in sorted(Path(__file__).with_name("bad_input_rows").glob("[a-z]*.py")):
+        spec = importlib.util.spec_from_file_location(f"_bad_input_rows_{path.stem}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        out.update(mod.rows(_row))
+    return out
 
 
 # ----------------------------------------------------------------------------- bad values
@@ -847,7 +864,9 @@ def _target(key: str, func, row: dict):
     """The function to call: a method is bound to a fresh example instance."""
     parts = key.split(".")
     if len(parts) == 3 and row["obj"] is not None:
-        instance = {**_models(), "schedule": _schedule, "wrg": _wrg_model}[row["obj"]]()
+        factory = row["obj"] if callable(row["obj"]) else \
+            {**_models(), "schedule": _schedule, "wrg": _wrg_model}[row["obj"]]
+        instance = factory()
         return getattr(instance, parts[2])
     return func
 

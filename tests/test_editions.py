@@ -166,16 +166,20 @@ def test_the_book_shows_solutions_folded_and_the_live_cell_note():
 
 def test_toc_puts_lectures_in_order_in_their_parts():
     parts = build_book.course()["parts"]
-    found = [{"number": n, "stem": f"{n:02d}_x"} for n in (1, 5, 7, 12, 17, 18)]
+    found = [{"number": n, "stem": f"{n:02d}_x"} for n in (1, 5, 7, 12, 17, 18, 19, 23, 99)]
     toc = build_book.toc(found, parts)
     captions = [p["caption"] for p in toc["parts"]]
     assert captions == ["Getting started", "Foundations", "Sampling and energy",
-                        "Memory and spin-glass learning", "Generative models", "Data and society"]
+                        "Memory and spin-glass learning", "Generative models", "Data and society", "More lectures"]
     files = [c["file"] for p in toc["parts"][1:] for c in p["chapters"]]
-    assert files == [f"lectures/{n:02d}_x" for n in (1, 5, 7, 12, 17, 18)]
-    # the parts cover lectures 01-18 with no gap or overlap
-    covered = sorted(n for p in parts for n in range(p["lectures"][0], p["lectures"][1] + 1))
-    assert covered == list(range(1, 19))
+    # 19 sits in the foundations after 01, 23 with sampling and energy; 99 is in no part
+    assert files == [f"lectures/{n:02d}_x" for n in (1, 19, 5, 23, 7, 12, 17, 18, 99)]
+    # every lecture 01-23 is in exactly one part
+    covered = sorted(n for p in parts for n in p["lectures"])
+    assert covered == list(range(1, 24))
+    # the README table follows the book's order
+    table = build_book.lecture_table([{**f, "title": f["stem"]} for f in found], {"parts": parts}, {}, book=False)
+    assert [int(line[2:4]) for line in table.splitlines()[2:]] == [1, 19, 5, 23, 7, 12, 17, 18, 99]
 
 
 def test_every_lecture_present_has_book_metadata():
