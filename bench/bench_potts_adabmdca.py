@@ -32,23 +32,42 @@ L_SEQ, Q, N_DATA = 16, 4, 2000
 LR, N_CHAINS, SWEEPS, MAX_STEPS, TARGET = 0.4, 1000, 2, 300, 0.95
 
 
+class Timed:
+    """A function wrapper that adds up the wall time spent inside it (the sampler's share of a run)."""
+
+    def __init__(self, fn):
+        self.fn, self.seconds = fn, 0.0
+
+    def __call__(self, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+
 def fresh_pearson(h, J, C_data, seed=5):
     seqs = potts.gibbs_sequences(h, J, n_samples=3000, sweeps=40, seed=seed)
     return potts.correlation_pearson(C_data, potts.connected_correlations(*potts.site_frequencies(seqs, Q)))
 
 
 def run_course(data, C_data):
-    t0 = time.perf_counter()
-    out = potts.boltzmann_learning_potts(data, Q, steps=MAX_STEPS, lr=LR, n_chains=N_CHAINS, sweeps=SWEEPS,
-                                         seed=0, record_every=1)
-    total = time.perf_counter() - t0
+    sampler = potts.gibbs_sequences = Timed(potts.gibbs_sequences)  # boltzmann_learning_potts calls it by name
+    try:
+        t0 = time.perf_counter()
+        out = potts.boltzmann_learning_potts(data, Q, steps=MAX_STEPS, lr=LR, n_chains=N_CHAINS, sweeps=SWEEPS,
+                                             seed=0, record_every=1)
+        total = time.perf_counter() - t0
+    finally:
+        potts.gibbs_sequences = sampler.fn
     reached = np.flatnonzero(out["pearson"] >= TARGET)
     # every step costs the same (one Gibbs block, one frequency estimate, one Pearson), so
     # the time to the first step at the target is its share of the total
     step = int(out["step"][reached[0]]) if reached.size else None
     t_target = total * step / MAX_STEPS if step else float("nan")
     return {"steps_to_target": step, "time_to_target": t_target, "final_chain_pearson": float(out["pearson"][-1]),
-            "fresh_pearson": fresh_pearson(out["h"], out["J"], C_data), "total_time": total}
+            "fresh_pearson": fresh_pearson(out["h"], out["J"], C_data), "total_time": total,
+            "sampler_time": sampler.seconds}
 
 
 def run_adabmdca(data, C_data):
@@ -65,7 +84,7 @@ def run_adabmdca(data, C_data):
     mask = torch.ones((L_SEQ, Q, L_SEQ, Q), dtype=torch.bool)
     mask[torch.arange(L_SEQ), :, torch.arange(L_SEQ), :] = False
     chains = init_chains(num_chains=N_CHAINS, L=L_SEQ, q=Q, device=torch.device("cpu"), fi=fi)
-    sampler = prepare_training_sampler("gibbs", torch.device("cpu"))
+    sampler = Timed(prepare_training_sampler("gibbs", torch.device("cpu")))
     # run all MAX_STEPS (an unreachable target), read the time to TARGET from its own log
     chains, params, _, history = train_graph(sampler=sampler, chains=chains, mask=mask, fi_target=fi,
                                              fij_target=fij, params=params, nsweeps=SWEEPS, lr=LR,
@@ -79,7 +98,7 @@ def run_adabmdca(data, C_data):
     return {"steps_to_target": int(reached[0]) + 1 if reached.size else None,
             "time_to_target": float(time_hist[reached[0]]) if reached.size else float("nan"),
             "final_chain_pearson": float(pearson_hist[-1]), "total_time": float(time_hist[-1]),
-            "fresh_pearson": fresh_pearson(h, J, C_data)}
+            "fresh_pearson": fresh_pearson(h, J, C_data), "sampler_time": sampler.seconds}
 
 
 def main():
@@ -98,6 +117,13 @@ def main():
           f"final (fresh) Pearson = {ours['fresh_pearson'] / theirs['fresh_pearson']:.3f}")
     print(f"all {MAX_STEPS} steps: course_utils {ours['total_time']:.2f} s, adabmDCA {theirs['total_time']:.2f} s "
           f"(ratio {ours['total_time'] / theirs['total_time']:.2f}); fresh Pearson after {MAX_STEPS} steps for both")
+    # where the time goes: the Gibbs sampler's share of each run (wall time inside the sampler call)
+    for name, r in (("course_utils", ours), ("adabmDCA", theirs)):
+        print(f"{name:14s}Gibbs sampler {r['sampler_time']:.2f} s = {100 * r['sampler_time'] / r['total_time']:.0f} % "
+              f"of the run; everything else {r['total_time'] - r['sampler_time']:.2f} s")
+    rest = [r["total_time"] - r["sampler_time"] for r in (ours, theirs)]
+    print(f"sampler time ratio course/adabmDCA: {ours['sampler_time'] / theirs['sampler_time']:.2f}; "
+          f"the rest: {rest[0] / rest[1]:.2f}")
 
 
 if __name__ == "__main__":

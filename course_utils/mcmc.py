@@ -14,7 +14,15 @@ import numpy as np
 from scipy import special
 
 from .seeding import make_rng
-from .validation import check_array, check_callable, check_int, check_positive, check_probabilities, check_spins
+from .validation import (
+    check_array,
+    check_callable,
+    check_device,
+    check_int,
+    check_positive,
+    check_probabilities,
+    check_spins,
+)
 
 __all__ = [
     "ISING_TC",
@@ -185,7 +193,7 @@ def _temperatures(T) -> np.ndarray:
 
 
 def metropolis_ising2d(L: int, T, sweeps: int, n_chains: int = 1, seed: int = 0,
-                       start: str = "random", return_spins: bool = False) -> dict:
+                       start: str = "random", return_spins: bool = False, device=None) -> dict:
     """Metropolis sampling of the periodic L x L Ising model (J = 1) by checkerboard sweeps.
 
     Each sweep updates the two sublattices in turn; a spin flips with probability
@@ -197,8 +205,12 @@ def metropolis_ising2d(L: int, T, sweeps: int, n_chains: int = 1, seed: int = 0,
     sweep) of shape (n_chains, sweeps) for scalar T or (len(T), n_chains, sweeps) for an
     array, and ``spins`` (final configurations, int8) if ``return_spins``.
 
-    Accepts: ``seed`` an int >= 0 or a numpy Generator; ``start`` 'random' or
-    'up'.
+    ``device`` (a torch device, e.g. ``course_utils.device()``, the GPU when present) runs the same
+    sweeps with torch on that device and torch's random numbers (same law, another stream); the
+    energies come back as numpy arrays, ``spins`` as a torch tensor on the device. None: numpy.
+
+    Accepts: ``seed`` an int >= 0 or a numpy Generator (an int with ``device``); ``start`` 'random' or
+    'up'; ``return_spins`` bool; ``device`` None, a torch.device or 'cpu'/'cuda'.
     """
     L = _check_lattice(L)
     T = _temperatures(T)
@@ -206,6 +218,9 @@ def metropolis_ising2d(L: int, T, sweeps: int, n_chains: int = 1, seed: int = 0,
     n_chains = check_int("n_chains", n_chains, minimum=1)
     if start not in ("random", "up"):
         raise ValueError(f"start must be 'random' or 'up', got {start!r}")
+    dev = check_device("device", device)
+    if dev is not None:
+        return _metropolis_ising2d_torch(L, T, sweeps, n_chains, seed, start, return_spins, dev)
     rng = make_rng(seed)
     batch = T.shape + (n_chains,)
     beta = (1.0 / T).reshape(T.shape + (1, 1, 1)).astype(np.float32)
@@ -228,6 +243,38 @@ def metropolis_ising2d(L: int, T, sweeps: int, n_chains: int = 1, seed: int = 0,
         energy[..., t] = -right_down.sum(axis=(-2, -1), dtype=np.int64) / n_sites
         magnet[..., t] = s.sum(axis=(-2, -1), dtype=np.int64) / n_sites
     out = {"energy": energy, "magnetization": magnet}
+    if return_spins:
+        out["spins"] = s
+    return out
+
+
+def _metropolis_ising2d_torch(L, T, sweeps, n_chains, seed, start, return_spins, dev) -> dict:
+    """``metropolis_ising2d`` with torch on ``dev``: the same checkerboard sweeps, torch's random stream."""
+    import torch
+
+    from .seeding import mix_seed
+
+    gen = torch.Generator(device=dev).manual_seed(mix_seed(seed))
+    batch = T.shape + (n_chains,)
+    beta = torch.as_tensor(1.0 / T, dtype=torch.float32, device=dev).reshape(T.shape + (1, 1, 1))
+    if start == "up":
+        s = torch.ones(batch + (L, L), dtype=torch.int8, device=dev)
+    else:
+        s = (2 * torch.randint(0, 2, batch + (L, L), generator=gen, device=dev) - 1).to(torch.int8)
+    i, j = torch.meshgrid(torch.arange(L, device=dev), torch.arange(L, device=dev), indexing="ij")
+    sublattices = [(i + j) % 2 == c for c in (0, 1)]
+    n_sites = L * L
+    energy = torch.empty(batch + (sweeps,), dtype=torch.float64, device=dev)
+    magnet = torch.empty(batch + (sweeps,), dtype=torch.float64, device=dev)
+    for t in range(sweeps):
+        for mask in sublattices:
+            h = s.roll(1, -1) + s.roll(-1, -1) + s.roll(1, -2) + s.roll(-1, -2)
+            accept = torch.rand(s.shape, generator=gen, device=dev) < torch.exp(-beta * (2 * s * h))
+            s = torch.where(mask & accept, -s, s)
+        right_down = s.to(torch.int32) * (s.roll(-1, -1) + s.roll(-1, -2))
+        energy[..., t] = -right_down.sum(dim=(-2, -1), dtype=torch.int64) / n_sites
+        magnet[..., t] = s.sum(dim=(-2, -1), dtype=torch.int64) / n_sites
+    out = {"energy": energy.cpu().numpy(), "magnetization": magnet.cpu().numpy()}
     if return_spins:
         out["spins"] = s
     return out

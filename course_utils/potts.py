@@ -26,6 +26,8 @@ Boltzmann machine learning (moment matching of one- and two-site frequencies).
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .seeding import make_rng
@@ -211,11 +213,21 @@ def heat_bath_sweeps(
     recorded every ``record_every`` sweeps, ``sweep`` (n_rec,) and, if ``structures``
     (M, ., .) is given, ``overlap`` (B, n_rec, M) of :func:`structure_overlaps`.
 
-    Accepts: ``mu`` a finite array; ``seed`` an int >= 0 or a numpy Generator.
+    ``sigma0`` may be a torch tensor on a device (e.g. ``course_utils.device()``, the GPU when
+    present): the sweeps then run there with torch's random numbers (same law, another stream) and
+    ``sigma`` comes back as a tensor on that device; energies and overlaps as numpy arrays.
+
+    Accepts: ``J`` (2, N, N) couplings; ``mu`` a finite array; ``sigma0`` integer labels in [0, N), a
+    numpy array or a torch tensor; ``T`` > 0; ``sweeps`` and ``record_every`` integers >= 1; ``seed``
+    an int >= 0 or a numpy Generator (an int with a tensor); ``structures`` None or (M, L1, L2) labels.
     """
     J = _check_species_couplings(J)
     n = J.shape[1]
     mu = _check_mu(mu, n)
+    torch = sys.modules.get("torch")  # a tensor exists only if torch is imported: no import cost otherwise
+    dev = sigma0.device if torch is not None and isinstance(sigma0, torch.Tensor) else None
+    if dev is not None:
+        sigma0 = sigma0.detach().cpu().numpy()
     s = _check_configurations(sigma0, n, name="sigma0")
     if s.ndim not in (2, 3):
         raise ValueError(f"sigma0 must have shape (L1, L2) or (B, L1, L2), got {s.shape}")
@@ -226,6 +238,8 @@ def heat_bath_sweeps(
     record_every = check_int("record_every", record_every, minimum=1)
     single = s.ndim == 2
     s = s[None] if single else s.copy()
+    if dev is not None:
+        return _heat_bath_torch(J, mu, s, single, T, sweeps, seed, structures, record_every, dev)
     B, L1, L2 = s.shape
     rng = make_rng(seed)
     flat = s.reshape(B, L1 * L2)
@@ -246,6 +260,45 @@ def heat_bath_sweeps(
             flat[:, sites] = np.minimum((cdf < u).sum(axis=-1), n - 1)
         if k < rec.size and t == rec[k]:
             cur = flat.reshape(B, L1, L2)
+            energy[:, k] = potts_energy(cur, J, mu)
+            if overlap is not None:
+                overlap[:, k] = structure_overlaps(cur, structures, n)
+            k += 1
+    final = flat.reshape(B, L1, L2)
+    out = {"sigma": final[0] if single else final, "energy": energy, "sweep": rec + 1}
+    if overlap is not None:
+        out["overlap"] = overlap
+    return out
+
+
+def _heat_bath_torch(J, mu, s, single, T, sweeps, seed, structures, record_every, dev) -> dict:
+    """``heat_bath_sweeps`` with torch on ``dev``: the same sublattice updates, torch's random stream."""
+    import torch
+
+    from .seeding import mix_seed
+
+    n = J.shape[1]
+    B, L1, L2 = s.shape
+    dtype = torch.float64 if dev.type == "cpu" else torch.float32
+    gen = torch.Generator(device=dev).manual_seed(mix_seed(seed))
+    flat = torch.as_tensor(s.reshape(B, L1 * L2), dtype=torch.long, device=dev).clone()
+    tables = torch.as_tensor((-2.0 / T) * np.stack([J[1], J[1].T, J[0], J[0].T]), dtype=dtype, device=dev)
+    logit_mu = torch.as_tensor(-mu / T, dtype=dtype, device=dev)
+    subs = [(torch.as_tensor(sites, device=dev), torch.as_tensor(nb, device=dev))
+            for sites, nb in _sublattice_neighbours((L1, L2))]
+    four = torch.arange(4, device=dev)
+    rec = np.arange(record_every - 1, sweeps, record_every)
+    energy = np.empty((B, rec.size))
+    overlap = None if structures is None else np.empty((B, rec.size, np.asarray(structures).shape[0]))
+    k = 0
+    for t in range(sweeps):
+        for sites, nb in subs:
+            logits = tables[four, flat[:, nb]].sum(dim=2) + logit_mu  # (B, S, N)
+            cdf = torch.cumsum(torch.exp(logits - logits.amax(dim=-1, keepdim=True)), dim=-1)
+            u = torch.rand((B, sites.numel(), 1), generator=gen, device=dev, dtype=dtype) * cdf[..., -1:]
+            flat[:, sites] = torch.clamp((cdf < u).sum(dim=-1), max=n - 1)
+        if k < rec.size and t == rec[k]:
+            cur = flat.reshape(B, L1, L2).cpu().numpy()
             energy[:, k] = potts_energy(cur, J, mu)
             if overlap is not None:
                 overlap[:, k] = structure_overlaps(cur, structures, n)

@@ -29,6 +29,7 @@ __all__ = [
     "check_memory",
     "check_tensor",
     "check_module",
+    "check_device",
     "MAX_COUNT",
 ]
 
@@ -288,11 +289,39 @@ def check_symmetric(name: str, value, *, zero_diagonal: bool = False, atol: floa
     arr = check_array(name, value, ndim=2)
     if arr.shape[0] != arr.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {arr.shape}")
-    if not np.allclose(arr, arr.T, atol=atol):
-        raise ValueError(f"{name} must be symmetric")
+    block = max(1, (1 << 22) // max(1, arr.shape[0]))  # rows compared at a time: no N x N temporaries
+    for r in range(0, arr.shape[0], block):
+        if not np.allclose(arr[r:r + block], arr[:, r:r + block].T, atol=atol):
+            raise ValueError(f"{name} must be symmetric")
     if zero_diagonal and not np.allclose(np.diag(arr), 0.0, atol=atol):
         raise ValueError(f"{name} must have a zero diagonal")
     return arr
+
+
+def check_device(name: str, value):
+    """Return ``None`` (run with numpy on the CPU) or the ``torch.device`` that ``value`` names, or raise.
+
+    Accepts: ``name`` the argument's name (a string), used in the error message; ``value`` None, a
+    ``torch.device`` or a string such as 'cpu', 'cuda', 'cuda:0' (a CUDA device must be present:
+    ``course_utils.device()`` gives the GPU when there is one and the CPU otherwise).
+    """
+    _check_name(name)
+    if value is None:
+        return None
+    import torch
+
+    if not isinstance(value, (str, torch.device)):
+        raise TypeError(f"{name} must be None, a torch.device or a string such as 'cpu' or 'cuda', "
+                        f"got {type(value).__name__}")
+    try:
+        dev = torch.device(value)
+    except RuntimeError:
+        raise ValueError(f"{name} must name a torch device ('cpu', 'cuda', 'cuda:0', ...), got {value!r}") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{name}={value!r} but no CUDA GPU is present; course_utils.device() falls back to the CPU")
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"{name} must be a 'cpu' or 'cuda' device, got {value!r}")
+    return dev
 
 
 def _check_name(name) -> None:

@@ -424,7 +424,11 @@ assert dev_200 <= dev_50
 # ## 6. Live: retrieving a picture
 #
 # Pattern 1 is now a $24\times24$ black-and-white picture drawn in code; the other
-# $P-1 = \alpha N - 1$ patterns are random. We corrupt the picture, run Glauber dynamics
+# $P-1 = \alpha N - 1$ patterns are random. The dynamics runs from the patterns themselves
+# (`hopfield.run_dynamics_from_patterns`: the local field is $h_i = \sum_\mu \xi_i^\mu m_\mu$,
+# with the overlaps $m_\mu$ updated after each flip), the same states as with
+# $J = \xi^T\xi/N$ but never forming the $N\times N$ matrix, so a $100\times100$ picture
+# ($N = 10^4$) is one variable away. We corrupt the picture, run Glauber dynamics
 # at temperature $T$ and show what the network makes of it. Below $T_c$ the picture comes
 # back clean; in the metastable band it still comes back (we start close to it); past
 # $T_M$ or past $\alpha_c$ it dissolves.
@@ -440,17 +444,19 @@ def smiley(n=24):
     return np.where(ring | eyes | smile, 1.0, -1.0)
 
 
-picture = smiley()
+SIDE = 24  # 100 for class: N = 10^4 neurons, P = 500 at alpha = 0.05; see the timing below
+picture = smiley(SIDE)
 
 
 def plot_retrieval(alpha=0.05, T=0.2, noise=0.3, sweeps=10):
     n_pix = picture.size
     P = max(1, int(round(alpha * n_pix)))
     xi = np.vstack([picture.ravel(), hopfield.random_patterns(P, n_pix, seed=3)[1:]])
-    J = hopfield.hebbian_couplings(xi)
     flips = cu.make_rng(4).random(n_pix) < noise
     corrupted = np.where(flips, -xi[0], xi[0])
-    final = hopfield.run_dynamics(J, corrupted, T, sweeps, seed=5)
+    # the same states as run_dynamics(hebbian_couplings(xi), ...). On a GPU, pass xi and corrupted as
+    # torch.as_tensor(..., device=cu.device()) and plot final.cpu(): same law, torch's random stream
+    final = hopfield.run_dynamics_from_patterns(xi, corrupted, T, sweeps, seed=5)
     fig, axes = plt.subplots(1, 3, figsize=(8.4, 3.1))
     panels = (("stored", xi[0]), ("corrupted", corrupted), (f"after {sweeps} sweeps at T = {T:.2f}", final))
     for ax, (title, s) in zip(axes, panels, strict=True):

@@ -122,9 +122,10 @@ def test_exact_enumeration_limits_and_thermodynamic_identities():
     assert dF[0] == pytest.approx(-ex["entropy"][1], rel=1e-5)
 
 
-def test_metropolis_matches_enumeration_on_4x4():
+@pytest.mark.parametrize("device", [None, "cpu"])  # numpy, and the torch path run on the CPU (the GPU path's code)
+def test_metropolis_matches_enumeration_on_4x4(device):
     T = np.array([1.5, 2.3, 3.5])
-    out = mcmc.metropolis_ising2d(4, T, 1500, n_chains=200, seed=0)
+    out = mcmc.metropolis_ising2d(4, T, 1500, n_chains=200, seed=0, device=device)
     ex = mcmc.exact_ising2d(4, T)
     for key, exact in (("energy", ex["energy"]), ("magnetization", ex["abs_magnetization"])):
         data = out[key][..., 200:]
@@ -193,3 +194,15 @@ def test_exact_rejects_large_lattice():
         mcmc.exact_ising2d(6, 1.0)
     with pytest.raises(ValueError, match="spins must have"):
         mcmc.ising2d_energy(np.ones(4))
+
+
+def test_metropolis_torch_path_returns_spins_on_the_device_and_rejects_a_bad_device():
+    import torch
+
+    out = mcmc.metropolis_ising2d(4, 2.0, 3, n_chains=5, seed=1, return_spins=True, device=torch.device("cpu"))
+    assert isinstance(out["spins"], torch.Tensor) and out["spins"].shape == (5, 4, 4)
+    assert out["energy"].shape == (5, 3) and isinstance(out["energy"], np.ndarray)
+    # the recorded energy is that of the returned spins
+    np.testing.assert_allclose(out["energy"][:, -1], mcmc.ising2d_energy(out["spins"].numpy()))
+    with pytest.raises(ValueError, match="device"):
+        mcmc.metropolis_ising2d(4, 2.0, 3, device="tpu")

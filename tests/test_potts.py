@@ -48,8 +48,22 @@ def test_chemical_potentials():
 
 
 # ---------------------------------------------------------- sampler vs enumeration
+def _start(x, on_torch):
+    """Start configurations as numpy, or as a torch tensor (the device path, run here on the CPU)."""
+    if not on_torch:
+        return x
+    import torch
+
+    return torch.as_tensor(x)
+
+
+def _labels(sigma):
+    return sigma.cpu().numpy() if hasattr(sigma, "cpu") else sigma
+
+
+@pytest.mark.parametrize("on_torch", [False, True])
 @pytest.mark.parametrize("face_specific", [False, True])
-def test_heat_bath_matches_exact_boltzmann_on_2x2_q3(face_specific):
+def test_heat_bath_matches_exact_boltzmann_on_2x2_q3(face_specific, on_torch):
     rng = np.random.default_rng(1)
     if face_specific:
         J = 0.6 * rng.standard_normal((2, 3, 3))
@@ -61,7 +75,9 @@ def test_heat_bath_matches_exact_boltzmann_on_2x2_q3(face_specific):
     exact = potts.exact_lattice_distribution(J, mu, (2, 2), T)
     assert exact["p"].shape == (81,) and exact["p"].sum() == pytest.approx(1.0)
     n_chains = 4000
-    out = potts.heat_bath_sweeps(J, mu, rng.integers(0, 3, size=(n_chains, 2, 2)), T, 30, seed=2)
+    out = potts.heat_bath_sweeps(J, mu, _start(rng.integers(0, 3, size=(n_chains, 2, 2)), on_torch), T, 30, seed=2)
+    assert hasattr(out["sigma"], "cpu") == on_torch  # a tensor in, a tensor out
+    out["sigma"] = _labels(out["sigma"])
     codes = out["sigma"].reshape(n_chains, 4) @ 3 ** np.arange(3, -1, -1)
     freq = np.bincount(codes, minlength=81) / n_chains
     # multinomial standard error sqrt(p(1-p)/n) < 0.008; 5 sigma for 81 cells, plus a chi^2 check
@@ -80,8 +96,9 @@ def _contact_fractions(states, axis, weights=None):
     return np.bincount(pairs.ravel(), weights=np.repeat(w, pairs.shape[1]), minlength=9) / pairs.shape[1]
 
 
+@pytest.mark.parametrize("on_torch", [False, True])
 @pytest.mark.parametrize("shape, face", [((2, 6), 0), ((6, 2), 1)])
-def test_heat_bath_orients_the_face_tables(shape, face):
+def test_heat_bath_orients_the_face_tables(shape, face, on_torch):
     # On a 2 x 2 torus the two neighbours along a row (or column) coincide and a transposed face
     # table goes unnoticed. Along a 6-ring they differ: a cyclic J^face[a, a+1] < 0 makes
     # f_ab != f_ba, and a sampler with the table transposed samples f_ba instead of f_ab.
@@ -97,8 +114,8 @@ def test_heat_bath_orients_the_face_tables(shape, face):
     J_t[face] = J[face].T
     f_transposed = _contact_fractions(exact["states"], axis, potts.exact_lattice_distribution(J_t, mu, shape, T)["p"])
     assert np.abs(f_transposed - f_exact).max() > 0.05  # the test can tell the two orientations apart
-    out = potts.heat_bath_sweeps(J, mu, rng.integers(0, 3, size=(n_chains,) + shape), T, 50, seed=3)
-    per_chain = np.stack([_contact_fractions(x[None], axis) for x in out["sigma"]])
+    out = potts.heat_bath_sweeps(J, mu, _start(rng.integers(0, 3, size=(n_chains,) + shape), on_torch), T, 50, seed=3)
+    per_chain = np.stack([_contact_fractions(x[None], axis) for x in _labels(out["sigma"])])
     se = per_chain.std(axis=0, ddof=1) / np.sqrt(n_chains)  # < 0.006
     assert np.all(np.abs(per_chain.mean(axis=0) - f_exact) < 4.5 * se + 1e-4)
 
