@@ -66,7 +66,7 @@ rng = cu.setup(seed=0)
 # number of molecules of species $i$. At temperature $T$ a configuration has probability
 # $p(\sigma) \propto e^{-E(\sigma)/T}$; at $T=1$ the chemical-potential term weighs it by
 # $\prod_i c_i^{n_i}$.
-
+#
 # **A sign to watch.** The notes' $\mu_i=-\log c_i$ is the *cost* of a molecule of species $i$: it
 # enters the energy with a plus sign, and a rarer species costs more. The chemical potential of
 # thermodynamics has the opposite sign: for an ideal solution it is $\mu^{\rm th}_i = \log c_i$ (+ a
@@ -219,6 +219,8 @@ seed_of_chain = np.array([0, 0, 1, 1])
 sigma0 = rng.integers(0, N_species, size=(4, L, L))
 for b, a in enumerate(seed_of_chain):
     sigma0[b, 8:24, 8:24] = structures[a, 8:24, 8:24]
+# on a GPU (with L = 64 for class) pass torch.as_tensor(sigma0, device=cu.device()): the same sweeps run
+# there with torch's random numbers, and assembly["sigma"] comes back as a tensor (.cpu() to plot it)
 assembly = potts.heat_bath_sweeps(J_hebb, None, sigma0, T_assembly, sweeps_assembly, seed=3,
                                   structures=structures, record_every=10)
 
