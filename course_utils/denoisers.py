@@ -129,8 +129,9 @@ def gaussian_field(n, L, exponent=2.0, k0=1.0, seed=0) -> np.ndarray:
 
 def train_denoiser(model, x, sigma_min, sigma_max, steps, batch_size=64, lr=3e-3, seed=0) -> np.ndarray:
     """Train ``model`` in place on y = x + sigma z, sigma log-uniform in [sigma_min, sigma_max], with
-    the denoising loss ||f(y) - x||^2 / sigma^2 averaged over the batch (all noise levels weighted
-    alike); Adam. Returns the loss per step (steps,).
+    the denoising loss ||f(y) - x||^2 / sigma averaged over the batch (between the plain MSE, dominated
+    by the largest sigma, and the MSE / sigma^2 that the identity already makes flat); Adam.
+    Returns the loss per step (steps,).
 
     Accepts: ``model`` a torch.nn.Module; ``x`` clean training images (N, H, W); ``sigma_min``,
     ``sigma_max`` noise range, 0 < sigma_min <= sigma_max; ``steps`` Adam steps (int >= 1);
@@ -155,7 +156,7 @@ def train_denoiser(model, x, sigma_min, sigma_max, steps, batch_size=64, lr=3e-3
         clean = data[idx]
         sig = torch.exp(log_lo + (log_hi - log_lo) * torch.rand(batch_size, 1, 1, 1, generator=gen))
         noisy = clean + sig * torch.randn(clean.shape, generator=gen)
-        loss = (((model(noisy) - clean) / sig) ** 2).sum((1, 2, 3)).mean()
+        loss = (((model(noisy) - clean) ** 2) / sig).sum((1, 2, 3)).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
