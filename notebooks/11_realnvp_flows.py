@@ -170,13 +170,16 @@ SNAPSHOTS = (0, 25, 50, 100, 200, STEPS)
 N_TRAIN, N_TEST = 4000, 4000
 EXTENT = 4.5
 
-datasets, trained, histories = {}, {}, {}
+datasets, trained = {}, {}
 for k, name in enumerate(flows.TOY_DATA):
     x = flows.toy_data(name, N_TRAIN + N_TEST, seed=10 + k)
     datasets[name] = (x[:N_TRAIN], x[N_TRAIN:])
     trained[name] = flows.RealNVP(2, N_LAYERS, HIDDEN)
-    histories[name] = flows.train_forward_kl(trained[name], datasets[name][0], STEPS, BATCH, LR, seed=k,
-                                             snapshot_steps=SNAPSHOTS)
+# the three flows are independent: train them side by side, their weights stacked (the same as
+# flows.train_forward_kl on each, to round-off, about 3x faster than one after the other)
+runs = flows.train_forward_kl_many(list(trained.values()), [datasets[name][0] for name in flows.TOY_DATA],
+                                   STEPS, BATCH, LR, seeds=range(len(flows.TOY_DATA)), snapshot_steps=SNAPSHOTS)
+histories = dict(zip(flows.TOY_DATA, runs, strict=True))
 
 
 def test_nll(flow, x_test):

@@ -168,6 +168,12 @@ def _models():
     }
 
 
+def flows_mod():
+    from course_utils import flows
+
+    return flows
+
+
 def _wrg_model():
     from course_utils import wavelet_rg
 
@@ -417,6 +423,17 @@ def _examples():
                                     counts=["steps", "batch_size"], pos=["lr"], free=["snapshot_steps"],
                                     extra=[("data", "wrong dimension", np.zeros((6, 3))),
                                            ("snapshot_steps", "beyond steps", (5,))]),
+        "flows.train_forward_kl_many": R(dict(flows=_lazy(lambda: [_models()["realnvp"](), _models()["realnvp"]()]),
+                                              datasets=[X2, X2], steps=2, batch_size=4, lr=1e-3, seeds=None,
+                                              snapshot_steps=()),
+                                         counts=["steps", "batch_size"], pos=["lr"], free=["seeds", "snapshot_steps"],
+                                         extra=[("datasets", "wrong dimension", [X2, np.zeros((6, 3))]),
+                                                ("datasets", "one missing", [X2]),
+                                                ("flows", "not flows", [1, 2]),
+                                                ("flows", "two architectures", _lazy(lambda: [
+                                                    _models()["realnvp"](), flows_mod().RealNVP(2, 3, 8)])),
+                                                ("seeds", "one missing", [0]), ("seeds", "negative", [0, -1]),
+                                                ("snapshot_steps", "beyond steps", (5,))]),
         "flows.train_reverse_kl": R(dict(flow=_lazy(lambda: _models()["realnvp"]()), log_target=_log_target_torch,
                                          steps=2, batch_size=4, lr=1e-3, seed=0, snapshot_steps=()),
                                     counts=["steps", "batch_size"], pos=["lr"], free=["snapshot_steps"],
