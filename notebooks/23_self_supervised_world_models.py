@@ -202,7 +202,7 @@ plt.show()
 
 # %%
 acc_full = {kind: acc[-1] for kind, acc in probe.items()}
-print(f"Bayes {p_bayes:.2f}; with {n_pairs} labels: VICReg {acc_full['vicreg']:.2f}, "
+print(f"Bayes {p_bayes:.3f}; with {n_pairs} labels: VICReg {acc_full['vicreg']:.2f}, "
       f"InfoNCE {acc_full['infonce']:.2f}, invariance only < 0.7 is {acc_full['invariance'] < 0.7}")
 # Seeds 0-5: VICReg 0.941-0.951, InfoNCE 0.943-0.960 (test s.e. 0.003; the rest is training spread), so
 # the band [P_Bayes - 0.04, P_Bayes + 0.015] = [0.915, 0.970] holds. The plausible wrong formula, forgetting
