@@ -452,6 +452,9 @@ fig.colorbar(sc, ax=axes, label="digit")
 plt.show()
 
 # %%
+# NBVAL_TOLERANCE atol=0.03
+# (the trained map's accuracy moves with the CPU kernel torch picks: 0.72 stored, 0.70 with
+# ATEN_CPU_CAPABILITY=default; the PCA accuracy is exact)
 # Check: with two dimensions only, the contrastively trained map separates the classes
 # better than PCA. 597 test digits: each accuracy has a standard error ~0.02 and their
 # difference ~0.027, so a map no better than PCA (the wrong claim) would give a gain of 0 +- 0.027.
@@ -508,7 +511,8 @@ for _ in range(400):
     loss.backward()
     opt.step()
 with torch.no_grad():
-    print(f"soft triplet 5-NN accuracy: {knn_accuracy(enc_soft(torch.tensor(Xd, dtype=torch.float32)).numpy()):.2f}")
+    # one decimal: the trained map's accuracy moves by ~0.02 with the CPU kernel torch picks
+    print(f"soft triplet 5-NN accuracy: {knn_accuracy(enc_soft(torch.tensor(Xd, dtype=torch.float32)).numpy()):.1f}")
 
 # %% [markdown]
 # ## References
