@@ -259,16 +259,9 @@ def heat_bath_sweeps(
             u = rng.random((B, sites.size, 1)) * cdf[..., -1:]
             flat[:, sites] = np.minimum((cdf < u).sum(axis=-1), n - 1)
         if k < rec.size and t == rec[k]:
-            cur = flat.reshape(B, L1, L2)
-            energy[:, k] = potts_energy(cur, J, mu)
-            if overlap is not None:
-                overlap[:, k] = structure_overlaps(cur, structures, n)
+            _record(flat.reshape(B, L1, L2), J, mu, structures, energy, overlap, k)
             k += 1
-    final = flat.reshape(B, L1, L2)
-    out = {"sigma": final[0] if single else final, "energy": energy, "sweep": rec + 1}
-    if overlap is not None:
-        out["overlap"] = overlap
-    return out
+    return _heat_bath_output(flat.reshape(B, L1, L2), single, energy, rec, overlap)
 
 
 def _heat_bath_torch(J, mu, s, single, T, sweeps, seed, structures, record_every, dev) -> dict:
@@ -298,12 +291,19 @@ def _heat_bath_torch(J, mu, s, single, T, sweeps, seed, structures, record_every
             u = torch.rand((B, sites.numel(), 1), generator=gen, device=dev, dtype=dtype) * cdf[..., -1:]
             flat[:, sites] = torch.clamp((cdf < u).sum(dim=-1), max=n - 1)
         if k < rec.size and t == rec[k]:
-            cur = flat.reshape(B, L1, L2).cpu().numpy()
-            energy[:, k] = potts_energy(cur, J, mu)
-            if overlap is not None:
-                overlap[:, k] = structure_overlaps(cur, structures, n)
+            _record(flat.reshape(B, L1, L2).cpu().numpy(), J, mu, structures, energy, overlap, k)
             k += 1
-    final = flat.reshape(B, L1, L2)
+    return _heat_bath_output(flat.reshape(B, L1, L2), single, energy, rec, overlap)
+
+
+def _record(cur, J, mu, structures, energy, overlap, k) -> None:
+    """Column k of the heat bath's records: the energies and, with structures, the overlaps of cur."""
+    energy[:, k] = potts_energy(cur, J, mu)
+    if overlap is not None:
+        overlap[:, k] = structure_overlaps(cur, structures, J.shape[1])
+
+
+def _heat_bath_output(final, single, energy, rec, overlap) -> dict:
     out = {"sigma": final[0] if single else final, "energy": energy, "sweep": rec + 1}
     if overlap is not None:
         out["overlap"] = overlap
