@@ -14,17 +14,15 @@ the best of two runs, one thread; the time to form J is reported separately.
 
 from __future__ import annotations
 
-import os
-import time
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# isort: off
+from _common import best_time  # first: holds every library to one thread before numpy is imported
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
 import course_utils as cu  # noqa: E402
 from course_utils import hopfield  # noqa: E402
+# isort: on
 
 
 @numba.njit(fastmath=True)
@@ -51,15 +49,6 @@ def glauber_patterns_numba(xi, sigma, T, sweeps, seed):
     return s
 
 
-def best(fn, repeats=2):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
-
-
 def main():
     cu.setup(seed=0, plots=False)
     alpha, B, T, sweeps = 0.05, 8, 0.1, 2
@@ -72,11 +61,12 @@ def main():
         xi = hopfield.random_patterns(P, N, seed=1)
         rng = cu.make_rng(2)
         start = xi[:B] * np.where(rng.random((B, N)) < 0.1, -1.0, 1.0)
-        t_J, J = best(lambda xi=xi: hopfield.hebbian_couplings(xi), repeats=1)
-        t_a, a = best(lambda J=J, s0=start: hopfield.run_dynamics(J, s0, T, sweeps, seed=3))
+        t_J, J = best_time(lambda xi=xi: hopfield.hebbian_couplings(xi), repeats=1)
+        t_a, a = best_time(lambda J=J, s0=start: hopfield.run_dynamics(J, s0, T, sweeps, seed=3), repeats=2)
         del J
-        t_b, b = best(lambda xi=xi, s0=start: hopfield.run_dynamics_from_patterns(xi, s0, T, sweeps, seed=3))
-        t_c, c = best(lambda xi=xi, s0=start: glauber_patterns_numba(xi, s0, T, sweeps, 3))
+        t_b, b = best_time(lambda xi=xi, s0=start: hopfield.run_dynamics_from_patterns(xi, s0, T, sweeps, seed=3),
+                           repeats=2)
+        t_c, c = best_time(lambda xi=xi, s0=start: glauber_patterns_numba(xi, s0, T, sweeps, 3), repeats=2)
         m = [np.mean(np.sum(out * xi[:B], axis=1) / N) for out in (a, b, c)]
         print(f"{N:>6} {t_J:>10.2f} {t_a / sweeps:>13.3f} {t_b / sweeps:>14.3f} {t_c / sweeps:>7.3f}"
               f" {t_a / t_b:>9.1f} {str(np.array_equal(a, b)):>9}   {m[0]:.3f} / {m[1]:.3f} / {m[2]:.3f}")

@@ -20,16 +20,14 @@ within statistical error (the random streams differ), a check that all simulate 
 
 from __future__ import annotations
 
-import os
-import time
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# isort: off
+from _common import best_time  # first: holds every library to one thread before numpy is imported
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
 from course_utils import mcmc  # noqa: E402
+# isort: on
 
 
 @numba.njit
@@ -93,15 +91,6 @@ def metropolis_numba_branchless(s, T, sweeps, seed):
     return energy
 
 
-def best_of(fn, *args, repeat=3, **kwargs):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def main():
     T, sweeps = 2.5, 200
     rng = np.random.default_rng(0)
@@ -113,10 +102,11 @@ def main():
     for L, B in ((32, 1), (32, 16), (32, 128), (128, 16)):
         n_updates = L * L * B * sweeps
         s0 = rng.choice(np.array([-1, 1], dtype=np.int8), size=(B, L, L))
-        t_cu, out = best_of(mcmc.metropolis_ising2d, L, T, sweeps, n_chains=B, seed=1)
-        t_tw, e_tw = best_of(metropolis_numba, s0.copy(), T, sweeps, 2, False)  # copy: numba flips in place
-        t_cb, e_cb = best_of(metropolis_numba, s0.copy(), T, sweeps, 3, True)
-        t_bl, e_bl = best_of(metropolis_numba_branchless, s0.copy(), T, sweeps, 4)
+        t_cu, out = best_time(lambda L=L, B=B: mcmc.metropolis_ising2d(L, T, sweeps, n_chains=B, seed=1))
+        # copies: numba flips the spins in place
+        t_tw, e_tw = best_time(lambda s0=s0: metropolis_numba(s0.copy(), T, sweeps, 2, False))
+        t_cb, e_cb = best_time(lambda s0=s0: metropolis_numba(s0.copy(), T, sweeps, 3, True))
+        t_bl, e_bl = best_time(lambda s0=s0: metropolis_numba_branchless(s0.copy(), T, sweeps, 4))
         r_cu, r_tw, r_cb, r_bl = (n_updates / t for t in (t_cu, t_tw, t_cb, t_bl))
         burn = sweeps // 4
         means = [e[:, burn:].mean() for e in (out["energy"], e_tw, e_cb, e_bl)]

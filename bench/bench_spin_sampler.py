@@ -16,17 +16,15 @@ statistical error, not bit for bit: the random streams differ).
 
 from __future__ import annotations
 
-import os
-import time
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# isort: off
+from _common import best_time  # first: holds every library to one thread before numpy is imported
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
 import course_utils as cu  # noqa: E402
 from course_utils import hopfield  # noqa: E402
+# isort: on
 
 
 # numba supports only the legacy global RNG inside compiled code, hence the NPY002 waivers
@@ -66,16 +64,6 @@ def glauber_numba_fields(J, sigma, T, sweeps, seed):
                     for j in range(N):
                         phi[b, j] += d * J[i, j]
     return s
-
-
-def best_time(fn, repeats=3):
-    """Shortest wall time of ``repeats`` calls, and the last output."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def main():
