@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive
+from .validation import check_array, check_int, check_memory, check_positive
 
 __all__ = [
     "lattice_eigenvalues",
@@ -63,6 +63,7 @@ def lattice_eigenvalues(L: int, beta=1.0, mass2=0.0) -> np.ndarray:
     Accepts: ``mass2`` a finite number >= 0.
     """
     L = check_int("L", L, minimum=2)
+    check_memory("L", 3 * 8.0 * L * L, what="the L x L eigenvalues")
     beta, mass2, _ = _check_couplings(beta, mass2)
     s = 4.0 * np.sin(np.pi * np.arange(L) / L) ** 2
     return mass2 + beta * (s[:, None] + s[None, :])
@@ -117,6 +118,8 @@ def gaussian_field(n: int, L: int, beta=1.0, mass2=1.0, seed: int = 0) -> np.nda
     """
     n = check_int("n", n, minimum=1)
     L = check_int("L", L, minimum=2)
+    # white noise, its complex FFT (twice the size) and the inverse transform
+    check_memory(("n", "L"), 5 * 8.0 * n * L * L, what="the fields and their Fourier transforms")
     beta, mass2, _ = _check_couplings(beta, mass2)
     if mass2 <= 0:
         raise ValueError("mass2 must be > 0 for the Gaussian field to be normalisable")

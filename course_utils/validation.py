@@ -114,19 +114,27 @@ def _available_bytes() -> int:
         return 2**34
 
 
-def check_memory(name: str, n_bytes: float, *, what: str = "the arrays") -> None:
+def check_memory(name, n_bytes: float, *, what: str = "the arrays") -> None:
     """Raise at once if ``n_bytes`` (an estimate of what a request allocates) exceeds the memory
-    available now, with a message naming the argument and the amount needed.
+    available now, with a message naming the argument(s) and the amount needed.
 
-    Accepts: ``name`` the argument's name (a string), used in the error message.
+    Accepts: ``name`` the argument's name (a string), or a tuple of the names whose product sets the
+    size (e.g. ``("depth", "hidden")``), all named in the message; ``n_bytes`` a number >= 0;
+    ``what`` a few words saying what would be allocated.
     """
-    _check_name(name)
+    names = (name,) if isinstance(name, str) else tuple(name) if isinstance(name, (tuple, list)) else (name,)
+    if not names:
+        raise ValueError("name must be a non-empty string or a tuple of them, got ()")
+    for one in names:
+        _check_name(one)
     if isinstance(n_bytes, bool) or not _is_numeric(n_bytes) or np.ndim(n_bytes) or not n_bytes >= 0:
         raise ValueError(f"n_bytes must be a number >= 0, got {n_bytes!r}")
     available = _available_bytes()
     if n_bytes > available:
-        raise ValueError(f"{name} asks for {what} of about {n_bytes / 2**30:.3g} GiB, more than the "
-                         f"{available / 2**30:.3g} GiB of memory available; use a smaller {name}")
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        verb = "asks" if len(names) == 1 else "ask"
+        raise ValueError(f"{who} {verb} for {what} of about {n_bytes / 2**30:.3g} GiB, more than the "
+                         f"{available / 2**30:.3g} GiB of memory available; use a smaller {' or '.join(names)}")
 
 
 def check_tensor(name: str, value, *, ndim=None, shape=None, finite: bool = True, allow_empty: bool = False):
