@@ -10,7 +10,9 @@ L1 x L2 square lattice Lambda, with energy
 
 dx the four neighbours of x (so each bond appears twice, as in the notes), n_i the number of
 sites holding species i and mu_i = -T log c_i the chemical potential set by the concentration
-c_i. Configurations are sampled from p(sigma) ~ exp(-E(sigma)/T); attraction is J < 0.
+c_i, with the notes' sign: mu_i is the free-energy *cost* of a molecule of species i (rarer
+species cost more), minus the thermodynamic chemical potential T log c_i of an ideal solution,
+so a larger c_i means a smaller mu_i. Configurations are sampled from p(sigma) ~ exp(-E(sigma)/T); attraction is J < 0.
 Species are labelled 0..N-1 in code (1..N in the notes).
 
 J may be one symmetric (N, N) matrix (isotropic binding, eq. 19.2 as written) or a pair
@@ -105,7 +107,10 @@ def _check_temperature(T) -> float:
 def chemical_potentials(c, T: float = 1.0) -> np.ndarray:
     """Chemical potentials mu_i = -T log c_i of concentrations c (positive, summing to 1).
 
-    With p ~ exp(-E/T) the term sum_i mu_i n_i weights a configuration by prod_i c_i^{n_i}.
+    The notes' sign (eq. 19.2): mu_i enters E with a plus sign, a cost per molecule, and is minus
+    the thermodynamic chemical potential T log c_i; raising c_i lowers mu_i. With p ~ exp(-E/T)
+    the term sum_i mu_i n_i weights a configuration by prod_i c_i^{n_i}. ``c`` (q,) the
+    concentrations, ``T`` > 0 the temperature in units of k_B T_0.
     """
     c = check_array("c", c, ndim=1)
     if c.size < 2:
