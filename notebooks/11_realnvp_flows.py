@@ -571,7 +571,7 @@ gap_pi = log_pi_x + test_nll(trained["ring"], x_pi)           # log pi - log p_t
 mode_pi = np.argmin(((x_pi[:, None, :] - MEANS[None]) ** 2).sum(-1), axis=1)
 kl_per_mode = np.array([gap_pi[mode_pi == k].mean() for k in range(len(MEANS))])
 print("per-mode mean of log pi - log p_theta:", np.round(kl_per_mode, 1).tolist())
-print(f"occupation-weighted: {mode_occupation(x_mc) @ kl_per_mode:.1f}   uniform (1/8 each): {kl_per_mode.mean():.1f}")
+print(f"occupation-weighted: {mode_occupation(x_mc) @ kl_per_mode:.2f}   uniform (1/8 each): {kl_per_mode.mean():.2f}")
 print("direction of the bias here:", "too high" if kl_mc > kl_exact_samples else "too low")
 
 # %% [markdown]
