@@ -255,6 +255,8 @@ print("eval-mode BatchNorm is (x - mu_run)/sqrt(var_run + eps):", np.allclose(ro
 
 # %%
 # Check: torch's running statistics equal the EMA formula (6.12)-(6.13) (float32 round-off, 1e-4);
+# the same EMA fed with the biased batch variance (ddof = 0, as in the normalisation itself) gives
+# running variances [7.942 0.239 0.91 3.913], off by up to 0.26: it fails.
 # train mode standardises every feature of the batch; eval mode is the fixed affine map; LayerNorm
 # is batch independent in both modes.
 assert np.allclose(mu_torch, mu_run, atol=1e-4) and np.allclose(var_torch, var_run, atol=1e-4)
@@ -339,6 +341,8 @@ plt.show()
 # %%
 # Check 1: the measured GD contraction equals (kappa-1)/(kappa+1). With the optimal step both extreme
 # eigencomponents contract by exactly rho in modulus, so this is exact up to round-off (1e-9).
+# The plausible wrong rate 1 - 1/kappa (what the "safe" step 1/lambda_max gives; measured by running GD
+# with that step: 0.5 at kappa = 2, 0.99667 at kappa = 300) misses by 0.17 and 3e-3: it fails.
 for kappa, s, t in zip(kappas, rate_sim, rate_theory):
     print(f"kappa = {kappa:5.0f}: measured {s:.6f}   (kappa-1)/(kappa+1) = {t:.6f}")
 assert np.allclose(rate_sim, rate_theory, atol=1e-9)
@@ -522,14 +526,20 @@ assert final["constant"] > final["Kaiming"]
 
 # %% [markdown]
 # The constant network learns a little (it is a width-one network in disguise). LeCun
-# barely starts in most initialisations, because the *squared* norm of the gradient reaching the
-# first layers is about $2^{-12}$ of the last one's (a factor $\sigma_w^2/2 = 1/2$ per layer, section 5),
-# the norm itself about $2^{-6}$; in some it escapes the plateau late, hence its wide band. Kaiming
+# barely starts in most initialisations. The factor $\sigma_w^2/2 = 1/2$ per layer acts twice: on the
+# way up the second moment of the signal shrinks by about $2^{-12}$ (section 1: the initial output's
+# mean square is $8\cdot10^{-6}$ to $3.5\cdot10^{-4}$ over the 5 initialisations, against a target of variance 1),
+# and on the way down the *squared* norm of the gradient $\delta$ reaching the first layers is about
+# $2^{-12}$ of the last one's (section 5; the norm itself about $2^{-6}$). A weight's gradient is the
+# product $\delta^{(l)}h^{(l-1)T}$ of the two, so between layers the two decays largely cancel (the
+# first and the last hidden weight matrices get squared gradient norms within a factor 10 of each
+# other), but every layer's gradient is tiny: summed over all weights, 0.002-0.010, against 20 or
+# more for Kaiming. In some initialisations LeCun escapes the plateau late, hence its wide band. Kaiming
 # trains (though about 1 initialisation in 12 diverges at this step size: a diverging run leaves
 # the plot through the top), and normalisation or a residual stream rescue LeCun.
 #
-# The residual network's early spike is real, not a plotting artefact: its loss *grows* by a
-# factor of about 3 per step for the first 2-5 steps (to a peak between 25 and 145 over the 5
+# The residual network's early spike is real, not a plotting artefact: its loss *grows*, by a
+# factor of 2 to 5 per step over the first 2-5 steps (to a peak between 25 and 145 over the 5
 # initialisations), then drops below 1 and trains normally. That is the signature of a step above
 # the stability limit $2/\lambda_{\max}$ of the initial loss curvature (section 4: GD amplifies the
 # sharpest direction by $|1-\eta\lambda_{\max}|>1$); the large steps move the network to a flatter
