@@ -33,7 +33,7 @@ import sys
 import numpy as np
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_positive, check_symmetric
+from .validation import check_array, check_int, check_memory, check_positive, check_symmetric
 
 __all__ = [
     "chemical_potentials",
@@ -134,6 +134,7 @@ def contact_counts(sigma, n_species: int) -> np.ndarray:
     s = _check_configurations(sigma, n_species)
     flat = s.reshape((-1,) + s.shape[-2:])
     B = flat.shape[0]
+    check_memory("n_species", 3 * 8.0 * B * 2 * n_species**2, what="the contact counts")
     out = np.zeros((B, 2, n_species * n_species), dtype=np.int64)
     for d, axis in enumerate((-1, -2)):
         pair = (flat * n_species + np.roll(flat, -1, axis)).reshape(B, -1)
@@ -354,6 +355,7 @@ def random_structures(n_structures: int, n_species: int, L: int, seed: int = 0) 
     L = check_int("L", L, minimum=2)
     if L % k:
         raise ValueError(f"L must be a multiple of the tile size k = {k}, got {L}")
+    check_memory(("n_structures", "L"), 8.0 * M * L * L, what="the structures")
     rng = make_rng(seed)
     tiles = np.argsort(rng.random((M, n)), axis=1).reshape(M, k, k)
     return np.tile(tiles, (1, L // k, L // k))
@@ -471,6 +473,7 @@ def random_sequence_model(
     """
     L = check_int("L", L, minimum=2)
     q = check_int("q", q, minimum=2)
+    check_memory(("L", "q"), 3 * 8.0 * (L * q) ** 2, what="the couplings J (L, q, L, q)")
     coupling_std = check_positive("coupling_std", coupling_std, allow_zero=True)
     field_std = check_positive("field_std", field_std, allow_zero=True)
     degree = check_int("degree", degree, minimum=0)
@@ -557,6 +560,7 @@ def site_frequencies(sequences, q: int, weights=None) -> tuple[np.ndarray, np.nd
     q = check_int("q", q, minimum=2)
     s = _check_sequences(sequences, q)
     M, L = s.shape
+    check_memory("q", 8.0 * (M * L * q + 2 * (L * q) ** 2), what="the one-hot sequences and pair frequencies")
     if M == 0:
         raise ValueError("sequences must contain at least one sequence")
     w = (
