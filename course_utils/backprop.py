@@ -11,7 +11,7 @@ import numpy as np
 
 from .validation import check_array
 
-__all__ = ["mlp_loss_and_grads"]
+__all__ = ["mlp_loss_and_grads", "mlp_adjoints"]
 
 _ACTIVATIONS = {
     "tanh": (np.tanh, lambda a, h: 1.0 - h**2),
@@ -20,18 +20,8 @@ _ACTIVATIONS = {
 }
 
 
-def mlp_loss_and_grads(params, x, y, activation="tanh"):
-    """Loss and gradients of an MLP by the adjoint recursion (numpy, no autograd).
-
-    Layer k maps z_k to z_{k+1} = act(W_k z_k + b_k) (no activation on the last layer);
-    loss = (1/B) sum_batch 1/2 ||z_T - y||^2. The multipliers obey lambda_T = (z_T - y)/B,
-    lambda_k = W_k^T (act'(a_k) * lambda_{k+1}), and dW_k = (act' * lambda_{k+1}) z_k^T.
-
-    Accepts: ``params`` a non-empty list of (W, b) arrays, W of shape (d_{k+1}, d_k), b of
-    shape (d_{k+1},); ``x`` inputs of shape (B, d_in); ``y`` targets of shape (B, d_out);
-    ``activation`` one of "tanh", "relu", "linear".
-    Returns (loss, grads) with grads a list of (dW, db) of the same shapes as params.
-    """
+def _validated(params, x, y, activation):
+    """Checked (layers, x, y, act, dact) for the MLP functions below."""
     if not isinstance(activation, str):
         raise TypeError(f"activation must be a string, got {type(activation).__name__}")
     if activation not in _ACTIVATIONS:
@@ -53,21 +43,60 @@ def mlp_loss_and_grads(params, x, y, activation="tanh"):
         d = W.shape[0]
     y = check_array("y", y, shape=(x.shape[0], d))
     act, dact = _ACTIVATIONS[activation]
+    return layers, x, y, act, dact
+
+
+def _forward_backward(layers, x, y, act, dact):
+    """Forward pass z_k, multipliers lambda_k = dC/dz_k and weight gradients."""
     B = x.shape[0]
-    zs, pre, outs = [x], [], []
+    zs, pre = [x], []
     for k, (W, b) in enumerate(layers):
         a = zs[-1] @ W.T + b
         pre.append(a)
-        h = a if k == len(layers) - 1 else act(a)
-        outs.append(h)
-        zs.append(h)
+        zs.append(a if k == len(layers) - 1 else act(a))
     r = zs[-1] - y
     loss = 0.5 * float(np.sum(r**2)) / B
-    lam = r / B  # lambda_T, one row per sample
+    lams = [None] * (len(layers) + 1)
+    lams[-1] = r / B  # lambda_T, one row per sample
     grads = [None] * len(layers)
     for k in range(len(layers) - 1, -1, -1):
         W, _ = layers[k]
-        delta = lam if k == len(layers) - 1 else lam * dact(pre[k], outs[k])
+        lam = lams[k + 1]
+        delta = lam if k == len(layers) - 1 else lam * dact(pre[k], zs[k + 1])
         grads[k] = (delta.T @ zs[k], delta.sum(axis=0))
-        lam = delta @ W
+        lams[k] = delta @ W
+    return loss, grads, zs, lams
+
+
+def mlp_loss_and_grads(params, x, y, activation="tanh"):
+    """Loss and gradients of an MLP by the adjoint recursion (numpy, no autograd).
+
+    Layer k maps z_k to z_{k+1} = act(W_k z_k + b_k) (no activation on the last layer);
+    loss = (1/B) sum_batch 1/2 ||z_T - y||^2. The multipliers obey lambda_T = (z_T - y)/B,
+    lambda_k = W_k^T (act'(a_k) * lambda_{k+1}), and dW_k = (act' * lambda_{k+1}) z_k^T.
+
+    Accepts: ``params`` a non-empty list of (W, b) arrays, W of shape (d_{k+1}, d_k), b of
+    shape (d_{k+1},); ``x`` inputs of shape (B, d_in); ``y`` targets of shape (B, d_out);
+    ``activation`` one of "tanh", "relu", "linear".
+    Returns (loss, grads) with grads a list of (dW, db) of the same shapes as params.
+    """
+    loss, grads, _, _ = _forward_backward(*_validated(params, x, y, activation))
     return loss, grads
+
+
+def mlp_adjoints(params, x, y, activation="tanh"):
+    """Activations z_k and Lagrange multipliers lambda_k = dC/dz_k of an MLP (LeCun eqs. 6.6-6.7).
+
+    The stationarity conditions of L = C(y, z_T) + sum_k lambda_{k+1}^T (f_k(z_k) - z_{k+1}):
+    dL/dlambda = 0 gives the forward pass z_{k+1} = f_k(z_k), dL/dz = 0 the backward pass
+    lambda_T = dC/dz_T = (z_T - y)/B and lambda_k = J_k^T lambda_{k+1} with J_k = df_k/dz_k.
+    Same network and loss as :func:`mlp_loss_and_grads`.
+
+    Accepts: ``params`` a non-empty list of (W, b) arrays, W of shape (d_{k+1}, d_k), b of
+    shape (d_{k+1},); ``x`` inputs of shape (B, d_in); ``y`` targets of shape (B, d_out);
+    ``activation`` one of "tanh", "relu", "linear".
+    Returns (zs, lams): two lists of T + 1 arrays, zs[k] and lams[k] of shape (B, d_k),
+    with zs[0] = x and lams[k][n] the derivative of the loss with respect to z_k of sample n.
+    """
+    _, _, zs, lams = _forward_backward(*_validated(params, x, y, activation))
+    return zs, lams

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import course_utils as cu
-from course_utils.backprop import mlp_loss_and_grads
+from course_utils.backprop import mlp_adjoints, mlp_loss_and_grads
 
 
 def _net(seed=0, sizes=(3, 5, 4, 2), B=6):
@@ -71,3 +71,48 @@ def test_bad_activation_raises():
     params, x, y = _net()
     with pytest.raises(ValueError, match="activation"):
         mlp_loss_and_grads(params, x, y, activation="softplus")
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
+def test_adjoints_are_dloss_dz_from_autograd(activation):
+    params, x, y = _net(seed=4)
+    zs, lams = mlp_adjoints(params, x, y, activation=activation)
+    act = {"tanh": torch.tanh, "relu": torch.relu, "linear": lambda a: a}[activation]
+    z = torch.tensor(x, requires_grad=True)
+    tz = [z]
+    for k, (W, b) in enumerate(params):
+        z = z @ torch.tensor(W).T + torch.tensor(b)
+        if k < len(params) - 1:
+            z = act(z)
+        z.retain_grad()
+        tz.append(z)
+    tl = 0.5 * ((z - torch.tensor(y)) ** 2).sum() / x.shape[0]
+    tl.backward()
+    assert len(zs) == len(lams) == len(params) + 1
+    for k in range(len(zs)):
+        np.testing.assert_allclose(zs[k], tz[k].detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(lams[k], tz[k].grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_adjoints_exact_linear_chain():
+    # z1 = 2 z0, z2 = 3 z1 (linear, no bias), y = 0, x = 1: z2 = 6, lambda_2 = 6,
+    # lambda_1 = 3 * 6 = 18, lambda_0 = 2 * 18 = 36 = dC/dx of C = (6x)^2 / 2
+    params = [(np.array([[2.0]]), np.zeros(1)), (np.array([[3.0]]), np.zeros(1))]
+    zs, lams = mlp_adjoints(params, np.array([[1.0]]), np.array([[0.0]]), activation="linear")
+    assert [float(z[0, 0]) for z in zs] == [1.0, 2.0, 6.0]
+    assert [float(lam[0, 0]) for lam in lams] == [36.0, 18.0, 6.0]
+
+
+def test_adjoints_give_the_weight_gradient():
+    # dC/dW_k = lambda_{k+1}-weighted outer product: for the last (linear) layer dW = lam_T^T z_{T-1}
+    params, x, y = _net(seed=5)
+    zs, lams = mlp_adjoints(params, x, y)
+    _, grads = mlp_loss_and_grads(params, x, y)
+    np.testing.assert_allclose(grads[-1][0], lams[-1].T @ zs[-2], rtol=1e-12)
+    np.testing.assert_allclose(grads[-1][1], lams[-1].sum(axis=0), rtol=1e-12)
+
+
+def test_adjoints_bad_input():
+    params, x, y = _net()
+    with pytest.raises(ValueError, match="y"):
+        mlp_adjoints(params, x, y[:, :1])
