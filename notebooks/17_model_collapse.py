@@ -196,7 +196,8 @@ plt.show()
 # Check: simulation vs the additive law at every generation, within 4 standard errors of the
 # 4000 trials (measured: the per-trial error has a relative spread ~0.5, so the standard error
 # is ~0.8% of E_n). The naive law with sigma^2 d/(T0-d) and sigma^2 d/(T-d) per step (the mean
-# of tr (X^T X)^-1 taken as d/(T-d)) is 5% low: E_30 = 3.81, ~6 standard errors below, and fails.
+# of tr (X^T X)^-1 taken as d/(T-d)) is 5% low: E_30 = 3.81, 7.4 standard errors below the
+# simulated 4.02, and fails.
 naive = noise**2 * d / (T0 - d) + ns * noise**2 * d / (T - d)
 for n in (0, 1, 10, 30):
     print(f"n = {n:2d}: E_n simulated {E_sim[n]:.3f} +- {E_se[n]:.4f}   theory {E_theory[n]:.3f}   "
