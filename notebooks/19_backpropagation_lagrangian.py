@@ -468,6 +468,8 @@ ax.loglog(h_list, err_auto, "s-", label="autograd through the RK4 solver")
 ax.loglog(h_list, diffs, "^-", label="difference of the two")
 ax.loglog(h_list, diffs[-1] * (h_list / h_list[-1]) ** 4, "k:", lw=1, label=r"$\propto h^4$")
 cu.plotting.label(ax, "step $h = T/N$", r"$\|\Delta\, dC/d\theta\|$", "neural-ODE gradient: discretisation error")
+ax.set_xticks(h_list, [f"T/{n}" for n in steps_list])
+ax.xaxis.set_minor_formatter(plt.NullFormatter())
 ax.legend(fontsize="small")
 plt.show()
 
