@@ -257,10 +257,10 @@ plt.show()
 # chains start from (0.63 +- 0.015). Over three training seeds (COURSE_UTILS_SEED = 0, 1, 2) the models
 # gave 0.12-0.22 (standard error 0.012 each): we ask for < 0.35, far from the noise.
 # Check 2: the samples follow p = e^{-f} / Z. In 2-D, Z is a quadrature: e^{-f} summed on a 241 x 241
-# grid over [-4, 4]^2 gives the model's exact off-manifold mass. The 500-step samples sat 0.004-0.032
+# grid over [-4, 4]^2 gives the model's exact off-manifold mass. The 500-step samples sat 0.004-0.034
 # above it (the O(eta) bias of unadjusted Langevin plus incomplete mixing, and the binomial error 0.012):
 # we allow 0.055. Langevin with noise sqrt(eta) instead of sqrt(2 eta) would sample e^{-2f}, whose
-# mass is 0.06-0.13 below the samples' (0.05 and 0.06 here): it fails this check.
+# mass is 0.07-0.14 below the samples' (0.05 and 0.06 here; re-measured for seeds 0-2): it fails this check.
 g4 = np.linspace(-4, 4, 241)
 grid4 = np.stack(np.meshgrid(g4, g4), -1).reshape(-1, 2)
 d_grid, upper_grid = distance_to_moons(grid4)
@@ -298,7 +298,7 @@ for name, s in samples.items():
 # negatives short-run training uses) and of the 500-step chains above. Over three training seeds
 # the short-run model's exact mass was 0.10-0.11 and the persistent one's 0.16-0.20 (difference
 # 0.05-0.085, seed-to-seed spread 0.02): the ordering is asserted. Short-run samples after 20 steps
-# were 0.13-0.16 (close to their 500-step value 0.12-0.13), persistent ones 0.22-0.30 (500 steps: 0.19-0.22).
+# were 0.13-0.16 (close to their 500-step value 0.12-0.14), persistent ones 0.22-0.30 (500 steps: 0.19-0.22).
 short = {name: off_manifold(long_run(model, 20)) for name, model in models.items()}
 for name in models:
     print(f"{name:10s}: off-manifold fraction after 20 steps {short[name]:.2f}, after 500 steps "
@@ -375,6 +375,10 @@ plt.show()
 # %%
 # Check: the closed forms against brute force -- minimisation over a fine z grid, and the
 # integral over z by the trapezoid rule (grid step 1e-3 on [-10, 10]: error << 1e-6).
+# Plausible wrong formulas fail by far (measured): dropping the log det(W^T W) / (2 beta) term
+# moves F_beta by 1.609 at beta = 0.5 and 0.268 at beta = 3; log(pi / beta) for log(beta / pi)
+# gives 4.247 instead of 0.572 at beta = 0.5 and y = (1, -0.5); and the projection onto the
+# column space, ||P_W y||^2, for the distance to it gives 0.450 instead of 0.800 at that y.
 y_test = np.array([[1.0, -0.5], [0.2, 1.7]])
 z_grid = np.linspace(-10, 10, 20001)
 E_grid = ((y_test[:, None, :] - z_grid[None, :, None] * W_dec[:, 0]) ** 2).sum(-1)
