@@ -203,7 +203,7 @@ def random_rotation(d: int, rng=0, size=()) -> np.ndarray:
     if isinstance(size, (str, bytes)) or not hasattr(size, "__iter__"):
         raise ValueError(f"size must be a tuple of non-negative integers, got {size!r}")
     size = tuple(check_int("size", s, minimum=0) for s in size)
-    check_memory("size", 8.0 * 3 * np.prod(size + (d, d), dtype=float), what="rotation matrices")
+    check_memory(("size", "d"), 8.0 * 3 * np.prod(size + (d, d), dtype=float), what="rotation matrices")
     rng = make_rng(rng, "rng")
     Q, R = np.linalg.qr(rng.standard_normal(size + (d, d)))
     Q = Q * np.sign(np.diagonal(R, axis1=-2, axis2=-1))[..., None, :]

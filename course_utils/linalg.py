@@ -31,6 +31,7 @@ def goe(n: int, n_samples: int = 1, seed: int = 0) -> np.ndarray:
     """
     n = check_int("n", n, minimum=1)
     n_samples = check_int("n_samples", n_samples, minimum=1)
+    check_memory(("n", "n_samples"), 3 * 8.0 * n_samples * n * n, what="the matrices")
     G = make_rng(seed).standard_normal((n_samples, n, n))
     return (G + np.swapaxes(G, -1, -2)) / np.sqrt(2.0 * n)
 
@@ -46,7 +47,7 @@ def spiked_wigner(n: int, lam, n_samples: int = 1, seed: int = 0) -> tuple[np.nd
     n = check_int("n", n, minimum=2)
     lam = np.asarray(check_positive("lam", check_array("lam", lam, finite=False), allow_zero=True), dtype=float)
     n_samples = check_int("n_samples", n_samples, minimum=1)
-    check_memory("n_samples", 16.0 * max(lam.size, 1) * n_samples * n * n, what="the matrices")
+    check_memory(("n", "n_samples"), 24.0 * max(lam.size, 1) * n_samples * n * n, what="the matrices")
     if lam.ndim > 1:
         raise ValueError(f"lam must be a scalar or a 1-D array, got shape {lam.shape}")
     rng = make_rng(seed)

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .seeding import make_rng, torch_generator
-from .validation import check_callable, check_int, check_module, check_positive, check_seed
+from .validation import check_callable, check_int, check_memory, check_module, check_positive, check_seed
 
 __all__ = ["ais", "ess_from_log_weights", "ou_time_grid", "train_path_kl_sampler", "sample_path_kl"]
 
@@ -199,6 +199,8 @@ def train_path_kl_sampler(log_target: Callable, dim: int, n_steps: int, train_st
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=10**6)
     lr = check_positive("lr", lr)
     hidden = check_int("hidden", hidden, minimum=1, maximum=10**5)
+    check_memory(("hidden", "batch_size"), 16.0 * (hidden + 1) * (hidden + batch_size + 2 * dim + 1),
+                 what="parameters, Adam states and activations")
     t_max = check_positive("t_max", t_max)
     seed = check_seed("seed", seed)
     gen = torch_generator(seed)

@@ -132,6 +132,9 @@ def propagate_mlp(x, depth: int, width: int, scheme: str = "kaiming", activation
     depth = check_int("depth", depth, minimum=1)
     width = check_int("width", width, minimum=1)
     n_networks = check_int("n_networks", n_networks, minimum=1)
+    # weights (width x max(width, d_in)) and the pre-activations (batch x width), per network
+    check_memory(("n_networks", "width"), 3 * 8.0 * n_networks * width * (max(width, x.shape[1]) + x.shape[0]),
+                 what="weights and activations")
     _check_choice("activation", activation, ACTIVATIONS)
     sb = np.sqrt(check_positive("sigma_b2", sigma_b2, allow_zero=True))
     gain = None if sigma_w2 is None else np.sqrt(check_positive("sigma_w2", sigma_w2, allow_zero=True))
@@ -279,6 +282,7 @@ def make_mlp(in_dim: int, width: int, depth: int, out_dim: int = 1, *, init: str
     width = check_int("width", width, minimum=1)
     depth = check_int("depth", depth, minimum=0)
     out_dim = check_int("out_dim", out_dim, minimum=1)
+    check_memory(("width", "depth"), 4.0 * (width + 1) * (in_dim + depth * width + out_dim), what="parameters")
     _check_choice("init", init, ("constant", *INIT_GAINS))
     _check_choice("activation", activation, ("relu", "tanh"))
     _check_choice("norm", norm, (None, "batch", "layer"))
