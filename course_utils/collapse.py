@@ -270,8 +270,12 @@ def regression_collapse_recursion(d: int, T: int, T0: int, noise_std: float, n_g
     an integer >= 1; ``seed`` an int >= 0.
     """
     d = check_int("d", d, minimum=1)
-    T = check_int("T", T, minimum=d + 2)
-    T0 = check_int("T0", T0, minimum=d + 2)
+    T = check_int("T", T, minimum=1)
+    T0 = check_int("T0", T0, minimum=1)
+    for name, value in (("T", T), ("T0", T0)):
+        if value < d + 2:
+            raise ValueError(f"{name} must be >= d + 2 = {d + 2} (a refit on d = {d} features needs more "
+                             f"than d + 1 samples), got {value}")
     s2 = check_positive("noise_std", noise_std, allow_zero=True) ** 2
     n_generations = check_int("n_generations", n_generations, minimum=0)
     rho = check_in_range("real_fraction", real_fraction, 0.0, 1.0)
