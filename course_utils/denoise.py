@@ -304,6 +304,8 @@ def train_dsm_denoiser(x, sigma, hidden=64, steps=2000, lr=3e-3, batch=256, seed
     hidden = check_int("hidden", hidden, minimum=1)
     steps = check_int("steps", steps, minimum=1)
     batch = check_int("batch", batch, minimum=1)
+    check_memory(("hidden", "batch"), 16.0 * (hidden + 1) * (hidden + batch + 2 * x.shape[1]),
+                 what="parameters, Adam states and activations")
     lr = check_positive("lr", lr)
     gen = torch_generator(seed)
     d = x.shape[1]

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from .seeding import make_rng, torch_generator
-from .validation import check_array, check_callable, check_int, check_module, check_positive, check_tensor
+from .validation import check_array, check_callable, check_int, check_memory, check_module, check_positive, check_tensor
 
 __all__ = [
     "TOY_DATA",
@@ -81,6 +81,7 @@ class AffineCoupling(nn.Module):
         if not bool(((mask == 0) | (mask == 1)).all()):
             raise ValueError("mask must contain only 0 (transformed) and 1 (kept) entries")
         hidden = check_int("hidden", hidden, minimum=1)
+        check_memory("hidden", 16.0 * (hidden + 1) * (hidden + 2 * mask.numel()), what="parameters and Adam states")
         s_max = check_positive("s_max", s_max)
         self.register_buffer("mask", mask)
         dim = mask.numel()
@@ -124,6 +125,8 @@ class RealNVP(nn.Module):
         self.dim = check_int("dim", dim, minimum=2)
         self.n_layers = check_int("n_layers", n_layers, minimum=1)
         self.hidden = check_int("hidden", hidden, minimum=1)
+        check_memory(("dim", "hidden", "n_layers"), 16.0 * self.n_layers * (hidden + 1) * (hidden + 2 * self.dim),
+                     what="parameters and Adam states")
         s_max = check_positive("s_max", s_max)
         parity = torch.arange(self.dim) % 2
         self.layers = nn.ModuleList(
