@@ -30,7 +30,7 @@ class EnergyMLP(nn.Module):
         dim = check_int("dim", dim, minimum=1)
         hidden = check_int("hidden", hidden, minimum=1)
         depth = check_int("depth", depth, minimum=1)
-        check_memory("depth", 4.0 * depth * (hidden + 1) * hidden, what="parameters")
+        check_memory(("depth", "hidden"), 4.0 * depth * (hidden + 1) * hidden, what="parameters")
         self.dim = dim
         layers, width = [], dim
         for _ in range(depth):

@@ -15,6 +15,7 @@ from scipy import special
 
 from .seeding import make_rng
 from .validation import (
+    check_memory,
     check_array,
     check_callable,
     check_device,
@@ -216,6 +217,8 @@ def metropolis_ising2d(L: int, T, sweeps: int, n_chains: int = 1, seed: int = 0,
     T = _temperatures(T)
     sweeps = check_int("sweeps", sweeps, minimum=1)
     n_chains = check_int("n_chains", n_chains, minimum=1)
+    # int8 spins and numpy's int64 draws for the random start, per temperature and chain
+    check_memory(("L", "n_chains"), 16.0 * T.size * n_chains * L * L, what="the spin lattices")
     if start not in ("random", "up"):
         raise ValueError(f"start must be 'random' or 'up', got {start!r}")
     dev = check_device("device", device)
