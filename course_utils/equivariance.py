@@ -245,6 +245,8 @@ class DistanceHistogramModel(nn.Module):
         n_centers = check_int("n_centers", n_centers, minimum=2)
         r_max = check_positive("r_max", r_max)
         hidden = check_int("hidden", hidden, minimum=1)
+        check_memory(("n_centers", "hidden"), 16.0 * (hidden + 1) * (hidden + n_centers + 1),
+                     what="parameters and Adam states")
         self.register_buffer("centers", torch.linspace(0.0, r_max, n_centers))
         self.width = r_max / (n_centers - 1)
         self.rho = nn.Sequential(nn.Linear(n_centers, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(),

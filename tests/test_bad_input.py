@@ -1039,6 +1039,86 @@ def test_bad_input_rejected(key, arg, bad):
     assert category == "clear", f"{key}({arg}=<bad>): {category}: {detail}"
 
 
+# ----------------------------------------------------------------------------- sizes beyond memory
+#: a count well inside validation.MAX_COUNT: an array of BEYOND x BEYOND (or BEYOND x a few hundred)
+#: numbers does not fit in the memory the probe pretends to have
+BEYOND = 10**7
+#: the child process tells check_memory that this much memory is free, and gets address space for
+#: HEADROOM more: a request check_memory lets through but that allocates more than HEADROOM fails
+#: with numpy's MemoryError or torch's allocator RuntimeError, which is the failure looked for
+PRETEND_AVAILABLE = 2**30
+HEADROOM = 3 * 2**30
+#: a call still running after this long is doing work (steps, sweeps), not allocating: it passes
+SIZE_TIMEOUT_S = 0.5
+
+
+def _size_cases():
+    cases = []
+    for key in sorted(CALLABLES):
+        row = EXAMPLES.get(key)
+        if row is None:
+            continue
+        for arg in sorted(row["counts"] | row["counts0"]):
+            if isinstance(row["args"][arg], (int, np.integer)):
+                case_id = f"{key}-{arg}-beyond memory"
+                marks = [pytest.mark.xfail(strict=True, reason="known gap, see bad_input_known_gaps.txt")] \
+                    if case_id in KNOWN_GAPS else []
+                cases.append(pytest.param(key, arg, id=case_id, marks=marks))
+    return cases
+
+
+def probe_size(key: str, arg: str) -> str:
+    """Call ``key`` with ``arg = BEYOND`` in a forked child that has PRETEND_AVAILABLE bytes of
+    memory: '' if the call is refused by a ValueError naming ``arg``, returns, or is still working
+    after SIZE_TIMEOUT_S; otherwise what went wrong (a MemoryError deep in numpy or torch, or an
+    error that does not name the argument)."""
+    row = EXAMPLES[key]
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            import resource
+
+            from course_utils import validation
+
+            os.close(read_fd)
+            validation._available_bytes = lambda: PRETEND_AVAILABLE
+            used = int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            resource.setrlimit(resource.RLIMIT_AS, (used + HEADROOM, resource.getrlimit(resource.RLIMIT_AS)[1]))
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the alarm ends the child: still working
+            signal.setitimer(signal.ITIMER_REAL, SIZE_TIMEOUT_S)
+            kwargs = {k: _resolve(v.value if isinstance(v, Free) else v) for k, v in row["args"].items()}
+            kwargs[arg] = BEYOND
+            try:
+                with np.errstate(all="ignore"):
+                    _call(_target(key, CALLABLES[key], row), kwargs)
+                msg = ""
+            except (ValueError, TypeError) as err:
+                named = re.search(rf"(?<![A-Za-z0-9_]){re.escape(arg)}(?![A-Za-z0-9_])", str(err))
+                msg = "" if named else f"{type(err).__name__} not naming {arg}: {str(err)[:150]}"
+            except BaseException as err:  # noqa: BLE001 - MemoryError, torch's RuntimeError: the failure
+                msg = f"{type(err).__name__}: {str(err)[:150]}"
+            os.write(write_fd, msg.encode()[:1000])
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    chunks = []
+    while chunk := os.read(read_fd, 4096):
+        chunks.append(chunk)
+    os.close(read_fd)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.parametrize(("key", "arg"), _size_cases())
+def test_size_beyond_memory_rejected(key, arg):
+    """A size that cannot fit (BEYOND, on a machine with PRETEND_AVAILABLE bytes) fails at once with
+    a ValueError naming the argument and the memory it would need (validation.check_memory), never
+    a MemoryError from numpy or torch part-way through."""
+    problem = probe_size(key, arg)
+    assert not problem, f"{key}({arg}={BEYOND}): {problem}"
+
+
 # ----------------------------------------------------------------------------- report
 def report(verbose: bool = False, prefixes=()) -> Counter:
     """Run every case (or those of callables starting with one of ``prefixes``) and print the
@@ -1060,6 +1140,11 @@ def report(verbose: bool = False, prefixes=()) -> Counter:
         print(f"  {cat:16s} {counts[cat]:5d}  ({100 * counts[cat] / max(total, 1):.1f} %)")
     if verbose:
         print("\n".join(failures))
+    sizes = [p.values for p in _size_cases() if not prefixes or p.values[0].startswith(tuple(prefixes))]
+    size_failures = [f"{key}({arg}={BEYOND}): {msg}" for key, arg in sizes if (msg := probe_size(key, arg))]
+    print(f"sizes beyond memory: {len(sizes) - len(size_failures)} of {len(sizes)} refused clearly")
+    if verbose:
+        print("\n".join(size_failures))
     return counts
 
 
