@@ -15,11 +15,11 @@ from scipy import special
 
 from .seeding import make_rng
 from .validation import (
-    check_memory,
     check_array,
     check_callable,
     check_device,
     check_int,
+    check_memory,
     check_positive,
     check_probabilities,
     check_spins,

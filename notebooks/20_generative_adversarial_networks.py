@@ -13,7 +13,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # 20 · Generative adversarial networks: the optimal discriminator, mode collapse, memorisation
 #
