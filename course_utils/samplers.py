@@ -156,16 +156,17 @@ def _run_paths(model: _PathSampler, log_target: Callable, n: int, gen: torch.Gen
     for k in range(model.n_steps - 1, -1, -1):
         t_next, dt = times[k + 1], float(times[k + 1] - times[k])
         a = math.exp(-dt)
-        xg = x if x.requires_grad else x.detach().requires_grad_(True)
+        # the guide grad log pi~(x) enters as a constant (stop-gradient): differentiated along the
+        # path it brings in the target's Hessian at every step, and the pathwise gradient explodes
+        xd = x.detach().requires_grad_(True)
         with torch.enable_grad():
-            lt = log_target(xg)
-            grad = torch.autograd.grad(lt.sum(), xg, create_graph=create_graph)[0]
+            grad = torch.autograd.grad(log_target(xd).sum(), xd)[0]
         lam = torch.exp(-2 * t_next)
-        r = lam * (grad + xg) + model.net(torch.cat([xg, t_next.expand(n, 1)], dim=1))
-        mean = a * xg + 2 * (1 - a) * r
+        r = lam * (grad + x) + model.net(torch.cat([x, t_next.expand(n, 1)], dim=1))
+        mean = a * x + 2 * (1 - a) * r
         var = 1 - a * a
         x_new = mean + math.sqrt(var) * torch.randn(n, model.dim, generator=gen)
-        log_w = log_w - _gauss_log_prob(x_new, mean, var) + _gauss_log_prob(xg, a * x_new, var)
+        log_w = log_w - _gauss_log_prob(x_new, mean, var) + _gauss_log_prob(x, a * x_new, var)
         x = x_new if create_graph else x_new.detach()
     lt0 = log_target(x)
     if lt0.shape != (n,):
@@ -182,7 +183,9 @@ def train_path_kl_sampler(log_target: Callable, dim: int, n_steps: int, train_st
     (eqs. 8.17-8.18). Model p^theta_{0:K}: x_K ~ N(0, I) and Gaussian reverse steps (eq. 8.19) whose
     mean is a reverse-SDE step guided by grad log pi~ plus a small network. The loss
     E_{p^theta}[log p^theta_{0:K} - log pi~_{0:K}] = KL - log Z is minimised by Adam on reparameterised
-    paths (gradients through every step).
+    paths (gradients through every step), with the guide grad log pi~ held fixed (a stop-gradient: the
+    full pathwise gradient goes through the target's Hessian at every step and explodes; with it, Adam
+    raises the loss it descends). The weights, and so log Z-hat, stay exact whatever the training.
 
     Accepts: ``log_target`` a callable mapping an (n, dim) tensor to (n,) values of log pi~, differentiable;
     ``dim`` an integer >= 1; ``n_steps`` the number K of steps, an integer >= 1; ``train_steps`` an
