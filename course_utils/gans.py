@@ -386,6 +386,17 @@ def train_gan(data, steps: int, *, loss: str = "nonsaturating", n_models: int = 
 
 
 # ------------------------------------------------------------------------------- scoring
+def _points_and_reference(x, ref, ref_name):
+    """Check sample points x (..., N, d) and a reference set (M, d) of the same dimension d."""
+    x = check_array("x", x)
+    if x.ndim < 2:
+        raise ValueError(f"x must have shape (..., N, d), got {x.shape}")
+    ref = check_array(ref_name, ref, ndim=2)
+    if ref.shape[1] != x.shape[-1]:
+        raise ValueError(f"{ref_name} must have {x.shape[-1]} columns like x, got {ref.shape[1]}")
+    return x, ref
+
+
 def mode_metrics(x, means, std: float, *, n_std: float = 3.0, min_fraction: float = 0.03) -> dict:
     """Precision and mode coverage of samples x of a mixture of isotropic Gaussians N(m_k, std^2 I).
 
@@ -399,12 +410,7 @@ def mode_metrics(x, means, std: float, *, n_std: float = 3.0, min_fraction: floa
     Accepts: ``x`` a finite array; ``means`` a finite array; ``std`` > 0; ``n_std`` > 0; ``min_fraction`` in
     [0, 1].
     """
-    x = check_array("x", x)
-    if x.ndim < 2:
-        raise ValueError(f"x must have shape (..., N, d), got {x.shape}")
-    means = check_array("means", means, ndim=2)
-    if means.shape[1] != x.shape[-1]:
-        raise ValueError(f"means must have {x.shape[-1]} columns like x, got {means.shape[1]}")
+    x, means = _points_and_reference(x, means, "means")
     std = check_positive("std", std)
     n_std = check_positive("n_std", n_std)
     min_fraction = check_in_range("min_fraction", min_fraction, 0.0, 1.0)
@@ -422,12 +428,7 @@ def nearest_distance(x, ref) -> np.ndarray:
 
     Accepts: ``x`` a finite array; ``ref`` a finite array.
     """
-    x = check_array("x", x)
-    if x.ndim < 2:
-        raise ValueError(f"x must have shape (..., N, d), got {x.shape}")
-    ref = check_array("ref", ref, ndim=2)
-    if ref.shape[1] != x.shape[-1]:
-        raise ValueError(f"ref must have {x.shape[-1]} columns like x, got {ref.shape[1]}")
+    x, ref = _points_and_reference(x, ref, "ref")
     flat = x.reshape(-1, x.shape[-1])
     out = np.empty(flat.shape[0])
     for i in range(0, flat.shape[0], 2048):  # chunks keep the distance matrix small

@@ -978,6 +978,13 @@ KNOWN_GAPS = {line.split("#")[0].strip() for line in
               Path(__file__).with_name("bad_input_known_gaps.txt").read_text().splitlines()} - {""}
 
 
+def _known_gap_marks(case_id: str) -> list:
+    """A strict xfail for a case listed in bad_input_known_gaps.txt, else no mark."""
+    if case_id in KNOWN_GAPS:
+        return [pytest.mark.xfail(strict=True, reason="known gap, see bad_input_known_gaps.txt")]
+    return []
+
+
 def _cases():
     cases = []
     for key in sorted(CALLABLES):
@@ -987,9 +994,7 @@ def _cases():
         params = _params(key, CALLABLES[key])
         for arg, label, bad in bad_values(row, params):
             case_id = f"{key}-{arg}-{label}"
-            marks = [pytest.mark.xfail(strict=True, reason="known gap, see bad_input_known_gaps.txt")] \
-                if case_id in KNOWN_GAPS else []
-            cases.append(pytest.param(key, arg, bad, id=case_id, marks=marks))
+            cases.append(pytest.param(key, arg, bad, id=case_id, marks=_known_gap_marks(case_id)))
     return cases
 
 
@@ -1061,9 +1066,7 @@ def _size_cases():
         for arg in sorted(row["counts"] | row["counts0"]):
             if isinstance(row["args"][arg], (int, np.integer)):
                 case_id = f"{key}-{arg}-beyond memory"
-                marks = [pytest.mark.xfail(strict=True, reason="known gap, see bad_input_known_gaps.txt")] \
-                    if case_id in KNOWN_GAPS else []
-                cases.append(pytest.param(key, arg, id=case_id, marks=marks))
+                cases.append(pytest.param(key, arg, id=case_id, marks=_known_gap_marks(case_id)))
     return cases
 
 
