@@ -3,7 +3,10 @@ MAP (ridge), the Bayesian posterior and predictive law, and the minimum-norm sol
 p > n, with the exact risk of minimum-norm regression on Gaussian data (double descent).
 
 Notation of the recitation notes: y = X beta + eps, X in R^{n x p}, eps ~ N(0, Sigma),
-Sigma = diag(sigma_i^2); prior beta ~ N(0, tau^2 I).
+Sigma = diag(sigma_i^2); prior beta ~ N(0, tau^2 I). A model whose MLE is not least
+squares: Poisson regression y_i ~ Poisson(exp(x_i^T beta)), fitted by Newton's method, with
+its Fisher information X^T diag(mu) X (recitation notes section 4.1: asymptotic normality and
+the Cramer-Rao bound).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ __all__ = [
     "bayes_posterior",
     "bayes_predictive",
     "min_norm_risk",
+    "poisson_regression",
+    "poisson_fisher_information",
 ]
 
 
@@ -144,3 +149,67 @@ def min_norm_risk(n: int, p, signal: float, noise_var: float):
         under = s2 * p / (n - p - 1)
         over = signal * (1 - n / p) + s2 * n / (p - n - 1)
     return np.where(p < n - 1, under, np.where(p > n + 1, over, np.inf))
+
+
+def poisson_fisher_information(X, beta) -> np.ndarray:
+    """Expected Fisher information I(beta) = X^T diag(mu) X, mu_i = exp(x_i^T beta), of Poisson regression.
+
+    For the log link it is also minus the Hessian of the log-likelihood sum_i (y_i eta_i - e^eta_i),
+    whatever the counts (observed = expected information). ``X`` the (n, p) design; ``beta`` the
+    (p,) coefficients, or (p, k) for k parameter vectors at once (then the result is (k, p, p)).
+    """
+    X = check_array("X", X, ndim=2)
+    beta = check_array("beta", beta, ndim=(1, 2))
+    if beta.shape[0] != X.shape[1]:
+        raise ValueError(f"beta must have {X.shape[1]} rows (one per column of X), got shape {beta.shape}")
+    eta = X @ beta
+    if np.any(eta > 700):
+        raise ValueError("beta gives x^T beta > 700: exp overflows; rescale X or beta")
+    mu = np.exp(eta)
+    if beta.ndim == 1:
+        return (X * mu[:, None]).T @ X
+    return np.einsum("ip,ik,iq->kpq", X, mu, X)
+
+
+def poisson_regression(X, y, n_iter: int = 100, tol: float = 1e-10) -> np.ndarray:
+    """Maximum-likelihood beta of y_i ~ Poisson(exp(x_i^T beta)) by Newton's method (score X^T (y - mu) = 0).
+
+    Each step solves I(beta) delta = X^T (y - mu) with I = X^T diag(mu) X (iteratively reweighted least
+    squares), started from the least-squares fit of log(y + 1/2) and halved while it lowers the
+    log-likelihood. ``X`` the (n, p) design (n >= p); ``y`` counts (integers >= 0), (n,) or (n, k) for
+    k data sets at once, giving beta of shape (p,) or (p, k); ``n_iter`` the most Newton steps (>= 1);
+    ``tol`` > 0 stops when every |delta| < tol. Raises if a data set has no finite MLE within n_iter
+    (e.g. all counts zero) instead of returning a diverging iterate.
+    """
+    X, y = _design(X, y)
+    n_iter = check_int("n_iter", n_iter, minimum=1)
+    tol = check_positive("tol", tol)
+    if np.any(y < 0) or np.any(y != np.round(y)):
+        raise ValueError("y must hold counts (integers >= 0)")
+    if X.shape[1] > X.shape[0]:
+        raise ValueError(f"maximum likelihood needs n >= p, got n={X.shape[0]}, p={X.shape[1]}")
+    Y = y[:, None] if y.ndim == 1 else y
+    B = np.linalg.lstsq(X, np.log(Y + 0.5), rcond=None)[0]  # (p, k)
+
+    def loglik(B):
+        eta = X @ B
+        return (Y * eta - np.exp(np.minimum(eta, 700))).sum(axis=0)
+
+    ll = loglik(B)
+    for _ in range(n_iter):
+        mu = np.exp(np.minimum(X @ B, 700))
+        info = np.einsum("ip,ik,iq->kpq", X, mu, X)
+        score = X.T @ (Y - mu)  # (p, k)
+        delta = np.linalg.solve(info, score.T[..., None])[..., 0].T
+        step = np.ones(B.shape[1])
+        for _ in range(30):  # step halving: Newton from far away can overshoot the exp
+            ll_new = loglik(B + step * delta)
+            worse = ~(ll_new >= ll - 1e-12 * np.abs(ll))
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2, step)
+        B = B + step * delta
+        ll = loglik(B)
+        if np.all(np.abs(step * delta) < tol):
+            return B[:, 0] if y.ndim == 1 else B
+    raise ValueError(f"Newton did not converge in n_iter={n_iter} steps (no finite MLE, e.g. all counts 0?)")

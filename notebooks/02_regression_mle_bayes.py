@@ -29,15 +29,19 @@
 #   $\lambda$ is the best one when $\beta$ really comes from the prior;
 # - compute Bayesian posterior and predictive bands and check their calibration;
 # - solve $p > n$ problems with the dual (Woodbury) form and measure double descent
-#   against its exact formula.
+#   against its exact formula;
+# - measure the large-sample properties of the MLE (consistency, asymptotic normality,
+#   the Cramér-Rao bound $1/I(\theta)$) in Poisson regression, where the MLE is not least squares.
 #
 # *Source:* recitation notes, sections 3-4 (MLE and MSE, L2 regularisation, linear
-# regression, Bayesian linear regression) and eq. (1.43)-(1.44), C. Miyamoto,
+# regression, the MLE's properties in section 4.1, Bayesian linear regression) and
+# eq. (1.43)-(1.44), C. Miyamoto,
 # *Machine Learning for Physicists: Recitation Notes*.
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy import stats
 
 import course_utils as cu
 from course_utils import regression as reg
@@ -316,6 +320,103 @@ assert np.all(np.abs(z) < 4) and (z**2).mean() < 2.5
 # need a $p\times p$ solve. Ridge with a small $\lambda$ tames the peak (exercise 2).
 
 # %% [markdown]
+# ## 5. Properties of the MLE when it is not least squares
+#
+# Recitation notes (Miyamoto), section 4.1, list three guarantees of maximum likelihood
+# without proof: **consistency** ($\hat\theta_n\to\theta$), **asymptotic normality** and
+# **efficiency** (the Cramér-Rao bound $\mathrm{Var}\,\hat\theta\ge 1/I(\theta)$). The notes
+# write the normal law as $N(0,\mathcal I)$; the correct statement is about the error and has
+# the *inverse* information as covariance:
+#
+# $$\sqrt n\,(\hat\theta_n-\theta)\;\to\;N\big(0,\;n\,I_n(\theta)^{-1}\big),\qquad
+# I_n(\theta) = -\,\mathbb E\,\partial_\theta^2\log p(y\mid\theta).$$
+#
+# In section 1 all of this held exactly at every $n$, because the model was linear and
+# Gaussian. To see the guarantees as *asymptotic* statements we need a model whose MLE is
+# not least squares: counts $y_i\sim\mathrm{Poisson}(\mu_i)$ with $\log\mu_i = \beta_0+\beta_1t_i$
+# (a decay or growth rate measured by a counter). The score and the Fisher information are
+#
+# $$\partial_\beta\log p = X^T(y-\mu) = 0,\qquad I(\beta) = X^T\mathrm{diag}(\mu)\,X .$$
+#
+# The score equation has no closed form, so `reg.poisson_regression` solves it by Newton's
+# method. Note the weights: the information grows with $\mu_i$, not with $1/\mu_i$. Plugging
+# $\mathrm{Var}\,y_i = \mu_i$ as $\sigma_i^2$ into section 1's $X^T\Sigma^{-1}X$ would give
+# $X^T\mathrm{diag}(1/\mu)X$, the plausible wrong formula: the Gaussian error bars weigh a point
+# by its precision in $y$, but here $y$ enters through $\log\mu$, and $\partial\mu/\partial\eta=\mu$
+# turns the weight $1/\mu_i$ into $\mu_i^2/\mu_i=\mu_i$. We fit 4000 independent data sets at each
+# of three sample sizes $n$ (times $t_i$ evenly spread on $[0,1]$).
+
+# %%
+beta_pois = np.array([1.0, 1.5])  # mu from 2.7 to 12 counts per bin
+n_sizes = [25, 100, 400]
+n_sets_pois = 4000
+fits = {}
+for n in n_sizes:
+    t_bins = (np.arange(n) + 0.5) / n
+    X_pois = np.stack([np.ones(n), t_bins], axis=1)
+    mu_true = np.exp(X_pois @ beta_pois)
+    counts = rng.poisson(mu_true[:, None], size=(n, n_sets_pois))
+    B_pois = reg.poisson_regression(X_pois, counts)  # (2, n_sets_pois)
+    crb = np.linalg.inv(reg.poisson_fisher_information(X_pois, beta_pois))
+    crb_wrong = np.linalg.inv(X_pois.T @ (X_pois / mu_true[:, None]))  # section 1 with sigma_i^2 = mu_i
+    fits[n] = (B_pois[1], crb[1, 1], crb_wrong[1, 1])
+    print(f"n = {n:3d}: mean slope {B_pois[1].mean():.3f} (true {beta_pois[1]})   "
+          f"n Var(slope) = {n * B_pois[1].var(ddof=1):.2f}   n [I^-1]_11 = {n * crb[1, 1]:.2f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+ns = np.array(n_sizes)
+axes[0].plot(ns, [n * fits[n][0].var(ddof=1) for n in n_sizes], "o", label=r"simulation $n\,\mathrm{Var}\,\hat\beta_1$")
+axes[0].plot(ns, [n * fits[n][1] for n in n_sizes], "k-", label=r"Cramér-Rao $n\,[I^{-1}]_{11}$")
+axes[0].plot(ns, [n * fits[n][2] for n in n_sizes], "C3--", label=r"wrong weights $1/\mu_i$")
+axes[0].set_xscale("log")
+axes[0].set_yscale("log")
+axes[0].set_xticks(n_sizes, [str(n) for n in n_sizes])
+axes[0].set_yticks([1, 10, 100], ["1", "10", "100"])
+axes[0].minorticks_off()
+axes[0].set_ylim(1, 200)
+cu.plotting.label(axes[0], "number of bins $n$", r"$n\,\mathrm{Var}(\hat\beta_1)$", "efficiency")
+axes[0].legend(fontsize="small")
+zgrid = np.linspace(-4, 4, 200)
+for n, c in ((25, "C1"), (400, "C0")):
+    z_n = (fits[n][0] - beta_pois[1]) / np.sqrt(fits[n][1])
+    axes[1].hist(z_n, bins=50, range=(-4, 4), density=True, histtype="step", color=c, label=f"n = {n}")
+axes[1].plot(zgrid, np.exp(-zgrid**2 / 2) / np.sqrt(2 * np.pi), "k", label="$N(0,1)$")
+cu.plotting.label(axes[1], r"$z = (\hat\beta_1-\beta_1)/\sqrt{[I^{-1}]_{11}}$", "density", "asymptotic normality")
+axes[1].legend(fontsize="small")
+plt.show()
+
+# %% [markdown]
+# $n\,\mathrm{Var}\,\hat\beta_1$ stays constant, so the spread shrinks like $n^{-1/2}$ and the mean
+# sits on the truth: the estimator is consistent. The constant is the Cramér-Rao value; the
+# wrong weights miss it by a factor of about 33. The check below tests, at the largest $n$,
+# the variance against $[I^{-1}]_{11}$ and the standardised slope against $N(0,1)$ by a
+# Kolmogorov-Smirnov distance.
+
+# %%
+# Check: at n = 400, Var(slope) / [I^-1]_11 = 1 within 4 standard errors of a sample
+# variance, 4 sqrt(2 / 3999) = 0.089 (measured 0.98, 1.00, 1.02 at n = 400, 100, 25 for seed 0:
+# the finite-n excess is O(1/n) and below the tolerance). The mean slope is within 4 standard
+# errors of the truth (consistency; the O(1/n) bias is ~0.001 here). The standardised slope z
+# passes a Kolmogorov-Smirnov test against N(0, 1): D < 1.95 / sqrt(4000) = 0.031 (the 0.1% critical
+# value; measured D = 0.015). Wrong formulas, measured: section 1's X^T Sigma^-1 X with
+# sigma_i^2 = mu_i, i.e. weights 1/mu_i, gives a variance 33 times too large (ratio 0.030, and
+# D = 0.35 for z standardised with it); unit weights (X^T X)^-1, least squares' covariance with
+# sigma = 1, gives ratio 0.18.
+slope, var_crb, var_wrong = fits[400]
+ratio = slope.var(ddof=1) / var_crb
+tol_var = 4 * np.sqrt(2 / (n_sets_pois - 1))
+bias_z = (slope.mean() - beta_pois[1]) / (slope.std(ddof=1) / np.sqrt(n_sets_pois))
+ks_D = stats.kstest((slope - beta_pois[1]) / np.sqrt(var_crb), "norm").statistic
+ks_D_wrong = stats.kstest((slope - beta_pois[1]) / np.sqrt(var_wrong), "norm").statistic
+print(f"Var(slope) / Cramer-Rao = {ratio:.2f}  (tolerance {tol_var:.3f});  with weights 1/mu: {slope.var(ddof=1) / var_wrong:.3f}")
+print(f"bias within 4 standard errors: {abs(bias_z) < 4}")
+print(f"KS distance to N(0,1) < 0.031: {ks_D < 1.95 / np.sqrt(n_sets_pois)}   (with weights 1/mu: {ks_D_wrong:.2f})")
+assert abs(ratio - 1) < tol_var
+assert abs(bias_z) < 4
+assert ks_D < 1.95 / np.sqrt(n_sets_pois)
+assert ks_D_wrong > 0.2
+
+# %% [markdown]
 # ## Exercises
 #
 # Each exercise is followed by its solution, folded on the book site and left out of the student edition.
@@ -363,3 +464,7 @@ print("max difference:", np.abs(reg.ridge(X, y, 1e-9) - reg.min_norm_least_squar
 #   ridgeless least squares interpolation*, Ann. Statist. 50, 949 (2022).
 # - M. Belkin, D. Hsu, S. Ma, S. Mandal, *Reconciling modern machine-learning practice and
 #   the classical bias-variance trade-off*, PNAS 116, 15849 (2019).
+# - G. Casella, R. L. Berger, *Statistical Inference*, 2nd ed., Duxbury (2002), sections 7.3.2
+#   (Cramér-Rao) and 10.1 (consistency and asymptotic normality of the MLE).
+# - P. McCullagh, J. A. Nelder, *Generalized Linear Models*, 2nd ed., Chapman & Hall (1989),
+#   ch. 2 and 6 (Poisson regression, Fisher scoring).

@@ -111,3 +111,42 @@ def test_min_norm_risk_against_simulation():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_poisson_regression_group_means_exact():
+    # two groups: the MLE is log of each group's mean count, exactly
+    X = np.stack([np.ones(6), [0, 0, 0, 1, 1, 1]], axis=1)
+    y = np.array([1, 2, 3, 4, 6, 8])
+    np.testing.assert_allclose(reg.poisson_regression(X, y), [np.log(2), np.log(6 / 2)], atol=1e-12)
+    Y = np.stack([y, y[::-1] + 1], axis=1)  # (n, 2) data sets at once
+    B = reg.poisson_regression(X, Y)
+    np.testing.assert_allclose(B[:, 1], [np.log(7), np.log(3 / 7)], atol=1e-12)
+
+
+def test_poisson_regression_score_is_zero_and_fisher_is_hessian():
+    rng = np.random.default_rng(3)
+    X = np.stack([np.ones(30), np.linspace(-1, 1, 30)], axis=1)
+    y = rng.poisson(np.exp(X @ np.array([0.5, 1.0])))
+    b = reg.poisson_regression(X, y)
+    np.testing.assert_allclose(X.T @ (y - np.exp(X @ b)), 0, atol=1e-9)
+    # I(beta) = X^T diag(mu) X = minus the Hessian of sum(y eta - e^eta), by finite differences
+    info = reg.poisson_fisher_information(X, b)
+
+    def score(bb):
+        return X.T @ (y - np.exp(X @ bb))
+
+    h = 1e-6
+    hess = np.stack([(score(b + h * e) - score(b - h * e)) / (2 * h) for e in np.eye(2)], axis=1)
+    np.testing.assert_allclose(info, -hess, rtol=1e-6)
+    # intercept only: I = n e^beta0 exactly; batched betas give one matrix each
+    np.testing.assert_allclose(reg.poisson_fisher_information(np.ones((5, 1)), [np.log(3.0)]), [[15.0]])
+    batch = reg.poisson_fisher_information(X, np.stack([b, 2 * b], axis=1))
+    np.testing.assert_allclose(batch[1], reg.poisson_fisher_information(X, 2 * b))
+
+
+def test_poisson_regression_refuses_no_mle():
+    X = np.ones((4, 1))
+    with pytest.raises(ValueError, match="n_iter"):
+        reg.poisson_regression(X, np.zeros(4))
+    with pytest.raises(ValueError, match="counts"):
+        reg.poisson_regression(X, np.array([1.0, 0.5, 2.0, 1.0]))
