@@ -28,7 +28,15 @@ from scipy import optimize, special
 from scipy.optimize import elementwise
 
 from .seeding import make_rng
-from .validation import check_array, check_int, check_memory, check_positive, check_spins, check_symmetric
+from .validation import (
+    check_array,
+    check_in_range,
+    check_int,
+    check_memory,
+    check_positive,
+    check_spins,
+    check_symmetric,
+)
 
 __all__ = [
     "ALPHA_MAX",
@@ -38,6 +46,8 @@ __all__ = [
     "lyapunov",
     "run_dynamics",
     "run_dynamics_from_patterns",
+    "projector_couplings",
+    "retrieval_distances",
     "ags_averages",
     "ags_free_energy",
     "ags_capacity",
@@ -295,6 +305,81 @@ def _check_states(states, N: int, *, batch: bool) -> np.ndarray:
         want = "(B, N) or (N,)" if batch else "(..., N)"
         raise ValueError(f"states must have shape {want} with N = {N} (the size of J), got {sigma.shape}")
     return sigma
+
+
+# ------------------------------------------------------------- projector rule and retrieval
+def projector_couplings(patterns, zero_diagonal: bool = True) -> np.ndarray:
+    """Kohonen's projector (pseudo-inverse) rule J = (1/N) xi^T C^-1 xi, C_munu = (1/N) xi^mu . xi^nu.
+
+    J is the orthogonal projector onto the span of the P patterns, so J xi^mu = xi^mu for every
+    pattern: the eigenvalue condition sum_j J_ij xi_j^mu = lambda xi_i^mu with lambda = 1 of
+    Agliari's Theorem 1, which makes each pattern a fixed point of sign dynamics. Its trace is P,
+    so the mean diagonal element is exactly alpha = P/N. With ``zero_diagonal`` (default True) the
+    self-couplings are removed, J_ii = 0, as in Hebb's rule; then the stability of bit i of a
+    pattern is xi_i^mu phi_i(xi^mu) = 1 - Pi_ii (Pi the projector), which is > 0 for all
+    linearly independent patterns with every Pi_ii < 1.
+
+    Accepts: ``patterns`` (P, N) of +-1, one pattern a row, linearly independent, P < N;
+    ``zero_diagonal`` a bool. Returns the symmetric (N, N) couplings.
+    """
+    xi = check_spins("patterns", patterns, ndim=2)
+    P, N = xi.shape
+    if N < 2 or P >= N:
+        raise ValueError(f"patterns must have fewer rows (patterns) than columns (neurons), P < N, "
+                         f"got shape {xi.shape}")
+    if not isinstance(zero_diagonal, (bool, np.bool_)):
+        raise TypeError(f"zero_diagonal must be a bool, got {type(zero_diagonal).__name__}")
+    check_memory("patterns", 8.0 * N * N, what="the N x N couplings")
+    C = xi @ xi.T / N
+    if np.linalg.matrix_rank(C) < P:
+        raise ValueError("patterns must be linearly independent (the overlap matrix C = xi xi^T / N is singular)")
+    J = xi.T @ np.linalg.solve(C, xi)
+    J /= N
+    J = 0.5 * (J + J.T)  # symmetric up to round-off; make it exact
+    if zero_diagonal:
+        np.fill_diagonal(J, 0.0)
+    return J
+
+
+def retrieval_distances(J, patterns, delta: float, sweeps: int = 30, seed: int = 0) -> dict:
+    """Distances d(t) = (1 - m(t))/2 from each pattern along T = 0 dynamics started delta away from it.
+
+    The (delta, epsilon) retrieval of Agliari's Definition 4: a pattern is retrieved if a state
+    started within a ball of radius delta around it stays within radius epsilon for ever. Here
+    the distance is the normalised Hamming distance d = (1 - m)/2, m the Mattis overlap; each
+    pattern xi^mu is started with exactly round(delta N) of its bits flipped (random sites), and
+    sequential sign dynamics (``run_dynamics`` at T = 0) runs sweep by sweep until a fixed point
+    or ``sweeps`` sweeps. A pattern is (delta, epsilon)-retrieved when ``max`` <= epsilon.
+
+    Accepts: ``J`` symmetric (N, N) couplings; ``patterns`` (P, N) of +-1; ``delta`` in [0, 1/2]
+    (fraction of flipped bits at the start); ``sweeps`` >= 1; ``seed`` an int >= 0 or a numpy
+    Generator. Returns a dict of (P,) arrays: ``max`` (largest d over t = 0..end, the start included),
+    ``final`` (d at the end) and ``fixed`` (True where the run ended at a fixed point).
+    """
+    J = check_symmetric("J", J)
+    xi = check_spins("patterns", patterns, ndim=2)
+    N = J.shape[0]
+    if xi.shape[1] != N:
+        raise ValueError(f"patterns must have N = {N} columns (the size of J), got shape {xi.shape}")
+    delta = check_in_range("delta", delta, 0.0, 0.5)
+    sweeps = check_int("sweeps", sweeps, minimum=1)
+    rng = make_rng(seed)
+    P = xi.shape[0]
+    k = int(round(delta * N))
+    flip = np.argsort(rng.random((P, N)), axis=1)[:, :k]  # k distinct random sites per pattern
+    sigma = xi.copy()
+    np.put_along_axis(sigma, flip, -np.take_along_axis(xi, flip, axis=1), axis=1)
+    dist = lambda s: 0.5 * (1.0 - np.einsum("bi,bi->b", s, xi) / N)
+    d_max = dist(sigma)
+    fixed = np.zeros(P, dtype=bool)
+    for _ in range(sweeps):
+        new = run_dynamics(J, sigma, 0.0, 1, seed=rng)
+        fixed = np.all(new == sigma, axis=1)
+        sigma = new
+        d_max = np.maximum(d_max, dist(sigma))
+        if fixed.all():
+            break
+    return {"max": d_max, "final": dist(sigma), "fixed": fixed}
 
 
 # ------------------------------------------------------------ replica-symmetric quadrature

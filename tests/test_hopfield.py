@@ -280,3 +280,61 @@ def test_spin_glass_temperature_from_the_rs_equations():
             r = q / (1 - (1 - q) / T) ** 2
             q = hopfield.ags_averages(0.0, np.sqrt(alpha * r), T)["Q"]
         assert (q > 1e-3) == alive
+
+
+# ------------------------------------------------------------------ projector rule, (delta, epsilon) retrieval
+def test_projector_couplings_by_hand():
+    # span{(1,1,1,1), (1,1,1,-1)} = span{(1,1,1,0), (0,0,0,1)}: the projector is block diagonal
+    xi = np.array([[1, 1, 1, 1], [1, 1, 1, -1]])
+    Pi = np.zeros((4, 4))
+    Pi[:3, :3] = 1 / 3
+    Pi[3, 3] = 1.0
+    np.testing.assert_allclose(hopfield.projector_couplings(xi, zero_diagonal=False), Pi, atol=1e-14)
+    J = hopfield.projector_couplings(xi)
+    np.testing.assert_allclose(J, Pi - np.diag(np.diag(Pi)), atol=1e-14)
+    assert np.all(np.diag(J) == 0)
+
+
+def test_projector_is_hebb_for_orthogonal_patterns():
+    xi = np.array([[1, 1, 1, 1, 1, 1, 1, 1], [1, -1, 1, -1, 1, -1, 1, -1], [1, 1, -1, -1, 1, 1, -1, -1]])
+    np.testing.assert_allclose(hopfield.projector_couplings(xi), hopfield.hebbian_couplings(xi), atol=1e-14)
+
+
+def test_projector_patterns_are_eigenvectors_and_fixed_points():
+    xi = hopfield.random_patterns(60, 80, seed=4)  # alpha = 0.75, far above Hebb's capacity
+    Pi = hopfield.projector_couplings(xi, zero_diagonal=False)
+    np.testing.assert_allclose(xi @ Pi, xi, atol=1e-10)  # lambda = 1 (Theorem 1)
+    np.testing.assert_allclose(Pi @ Pi, Pi, atol=1e-10)
+    assert abs(np.trace(Pi) - 60) < 1e-9  # mean diagonal element = alpha
+    J = hopfield.projector_couplings(xi)
+    stability = xi * (xi @ J)
+    np.testing.assert_allclose(stability, 1 - np.diag(Pi)[None, :] * np.ones((60, 1)), atol=1e-10)
+    np.testing.assert_array_equal(hopfield.run_dynamics(J, xi, 0.0, 2), xi)
+
+
+def test_projector_rejects_dependent_or_too_many_patterns():
+    with pytest.raises(ValueError, match="linearly independent"):
+        hopfield.projector_couplings(np.array([[1, 1, -1, 1], [-1, -1, 1, -1]]))
+    with pytest.raises(ValueError, match="P < N"):
+        hopfield.projector_couplings(hopfield.random_patterns(4, 4, seed=0))
+    with pytest.raises(TypeError, match="zero_diagonal"):
+        hopfield.projector_couplings(np.array([[1, 1, -1, 1]]), zero_diagonal=1)
+
+
+def test_retrieval_distances_single_pattern():
+    # P = 1 is a gauged ferromagnet: with 3 of 10 bits flipped every wrong bit has field -> its pattern
+    # value, one sweep repairs the state, the next confirms the fixed point
+    xi = hopfield.random_patterns(1, 10, seed=2)
+    out = hopfield.retrieval_distances(hopfield.hebbian_couplings(xi), xi, 0.3, sweeps=5, seed=1)
+    assert out["max"][0] == pytest.approx(0.3) and out["final"][0] == 0.0 and out["fixed"][0]
+    out = hopfield.retrieval_distances(hopfield.hebbian_couplings(xi), xi, 0.0, sweeps=5, seed=1)
+    assert out["max"][0] == 0.0 and out["final"][0] == 0.0 and out["fixed"][0]
+
+
+def test_retrieval_distances_flips_exactly_delta_n_bits():
+    xi = hopfield.random_patterns(5, 40, seed=3)
+    J = np.zeros((40, 40))  # zero fields: T = 0 dynamics keeps every spin, the start is a fixed point
+    out = hopfield.retrieval_distances(J, xi, 0.25, sweeps=3, seed=0)
+    np.testing.assert_array_equal(out["max"], np.full(5, 0.25))
+    np.testing.assert_array_equal(out["final"], np.full(5, 0.25))
+    assert out["fixed"].all()
