@@ -38,6 +38,9 @@ __all__ = [
     "speciation_time",
     "commitment_probability",
     "collapse_time",
+    "schedule",
+    "schedule_time",
+    "schedule_backward",
 ]
 
 
@@ -363,3 +366,117 @@ def collapse_time(n, d):
     if np.any(n < 2):
         raise ValueError(f"n must be >= 2 training points, got {n!r}")
     return -0.5 * np.log1p(-(n ** (-2.0 / d)))
+
+
+# ------------------------------------------------- general f(t), g(t) forward processes
+_SCHEDULES = ("ou", "ve", "vp")
+
+
+def _schedule_args(kind, beta_min, beta_max):
+    if not isinstance(kind, str) or kind not in _SCHEDULES:
+        raise ValueError(f"kind must be one of {_SCHEDULES}, got {kind!r}")
+    beta_min = check_positive("beta_min", beta_min)
+    beta_max = check_positive("beta_max", beta_max)
+    if np.ndim(beta_min) or np.ndim(beta_max):
+        raise ValueError("beta_min and beta_max must be scalars")
+    if beta_max < beta_min:
+        raise ValueError(f"beta_max must be >= beta_min = {beta_min}, got {beta_max}")
+    return kind, float(beta_min), float(beta_max)
+
+
+def schedule(kind: str, t, beta_min: float = 0.1, beta_max: float = 20.0) -> dict:
+    """Coefficients of the forward process dx/dt = f(t) x + g(t) eta, <eta eta> = 2 delta (eq. 16.12).
+
+    Its solution from x(0) = a is x(t) = s(t) [a + sigma(t) z] with s = exp(int_0^t f) and
+    sigma^2 = 2 int_0^t (g/s)^2 (eq. 16.14). ``kind``:
+
+    - ``"ou"``: f = -1, g = 1 (the lecture's OU process): s = e^{-t}, sigma^2 = e^{2t} - 1;
+    - ``"ve"`` (variance exploding, Brownian motion): f = 0, g = 1: s = 1, sigma^2 = 2t;
+    - ``"vp"`` (variance preserving, Song et al.'s linear beta): beta(t) = beta_min + (beta_max -
+      beta_min) t, f = -beta/2, g = sqrt(beta/2): s = e^{-B/2}, sigma^2 = e^{B} - 1 with
+      B(t) = int_0^t beta = beta_min t + (beta_max - beta_min) t^2 / 2, so s^2 (1 + sigma^2) = 1.
+
+    ``beta_min``, ``beta_max`` (> 0, beta_max >= beta_min) are used by "vp" only. Returns dict
+    ``f``, ``g``, ``s``, ``sigma2`` of the shape of ``t`` (forward times >= 0).
+    """
+    kind, b0, b1 = _schedule_args(kind, beta_min, beta_max)
+    t = np.asarray(_times("t", t), dtype=float)
+    one = np.ones_like(t)
+    if kind == "ou":
+        f, g, s, sigma2 = -one, one, np.exp(-t), np.expm1(2.0 * t)
+    elif kind == "ve":
+        f, g, s, sigma2 = 0.0 * one, one, one, 2.0 * t
+    else:
+        beta = b0 + (b1 - b0) * t
+        B = b0 * t + 0.5 * (b1 - b0) * t**2
+        f, g, s, sigma2 = -0.5 * beta, np.sqrt(0.5 * beta), np.exp(-0.5 * B), np.expm1(B)
+    out = {"f": f, "g": g, "s": s, "sigma2": sigma2}
+    return {k: (float(v) if t.ndim == 0 else v) for k, v in out.items()}
+
+
+def schedule_time(kind: str, sigma2, beta_min: float = 0.1, beta_max: float = 20.0):
+    """The forward time t at which sigma^2(t) (eq. 16.14) reaches ``sigma2``: the inverse of :func:`schedule`.
+
+    ou: t = (1/2) log(1 + sigma^2); ve: t = sigma^2 / 2; vp: B(t) = log(1 + sigma^2) solved for t,
+    t = [-beta_min + sqrt(beta_min^2 + 2 (beta_max - beta_min) B)] / (beta_max - beta_min).
+    The speciation time of a schedule is t_S = schedule_time(kind, Lambda): the class signal
+    s sqrt(Lambda) along the top principal direction meets the noise s sigma.
+
+    Accepts: ``sigma2`` a number or array >= 0; ``beta_min``, ``beta_max`` as in :func:`schedule`.
+    """
+    kind, b0, b1 = _schedule_args(kind, beta_min, beta_max)
+    sigma2 = check_positive("sigma2", check_array("sigma2", sigma2), allow_zero=True)
+    log1p = np.log1p(sigma2)
+    if kind == "ou":
+        t = 0.5 * log1p
+    elif kind == "ve":
+        t = 0.5 * np.asarray(sigma2)
+    elif b1 == b0:
+        t = log1p / b0
+    else:
+        t = 2.0 * log1p / (b0 + np.sqrt(b0**2 + 2.0 * (b1 - b0) * log1p))  # the root, without cancellation
+    return float(t) if np.ndim(t) == 0 else t
+
+
+def schedule_backward(score: Callable, x_init, t_grid, kind: str, beta_min: float = 0.1, beta_max: float = 20.0,
+                      method: str = "sde", seed=0, observe: Callable | None = None) -> dict:
+    """Backward process of the forward dx/dt = f x + g eta (eq. 16.12): the reverse SDE or the probability-flow ODE.
+
+    ``method="sde"``: Euler-Maruyama for dx/dtau = -f x + 2 g^2 score + g eta (the force of eq. 17.7
+    with the drift and noise strength of the schedule; f = -1, g = 1 gives :func:`backward_sde`),
+    x <- x + h [-f x + 2 g^2 score(x, t)] + g sqrt(2 h) xi, with f, g at t_k.
+    ``method="ode"``: Heun (second order) for the probability-flow ODE dx/dtau = -f x + g^2 score,
+    which has the same marginals p_t as the SDE but no noise.
+    ``score(x, t)`` is grad log p_t at forward time t; ``t_grid`` decreasing forward times;
+    ``kind``, ``beta_min``, ``beta_max`` as in :func:`schedule`; ``x_init`` (B, d) samples of p_{t_f};
+    ``seed`` the noise (sde only); ``observe(x, t)`` recorded at every grid time as in
+    :func:`backward_sde`. Returns dict ``x`` (and ``observed``).
+    """
+    check_callable("score", score)
+    check_callable("observe", observe, optional=True)
+    kind, b0, b1 = _schedule_args(kind, beta_min, beta_max)
+    if not isinstance(method, str) or method not in ("sde", "ode"):
+        raise ValueError(f"method must be 'sde' or 'ode', got {method!r}")
+    x = check_array("x_init", x_init, ndim=2).copy()
+    t_grid = _check_grid(t_grid)
+    rng = make_rng(seed)
+    coef = schedule(kind, t_grid, b0, b1)
+    f, g2 = coef["f"], coef["g"] ** 2
+    record = [] if observe is None else [np.asarray(observe(x, t_grid[0]))]
+    for k in range(t_grid.size - 1):
+        t, t_next = t_grid[k], t_grid[k + 1]
+        h = t - t_next
+        if method == "sde":
+            x = (x + h * (-f[k] * x + 2.0 * g2[k] * score(x, t))
+                 + np.sqrt(2.0 * g2[k] * h) * rng.standard_normal(x.shape))
+        else:
+            v0 = -f[k] * x + g2[k] * score(x, t)
+            x_pred = x + h * v0
+            v1 = -f[k + 1] * x_pred + g2[k + 1] * score(x_pred, t_next)
+            x = x + 0.5 * h * (v0 + v1)
+        if observe is not None:
+            record.append(np.asarray(observe(x, t_next)))
+    out = {"x": x}
+    if observe is not None:
+        out["observed"] = np.stack(record)
+    return out

@@ -30,11 +30,15 @@
 #   where the score and even the backward transitions are exact;
 # - measure the speciation time of a two-class mixture and of the Curie-Weiss magnet for
 #   several dimensions $d$ and compare it with $t_S = \tfrac12\log\Lambda$;
+# - write the general forward process $\dot x = f x + g\eta$ and measure the speciation time under the
+#   variance-exploding and variance-preserving schedules against $t_S = \sigma^{-1}(\sqrt\Lambda)$;
+# - run the probability-flow ODE and check that it has the marginals of the reverse SDE, with
+#   trajectories that never change class;
 # - see diffusion with the exact *empirical* score collapse onto the training set, measure the
 #   collapse time against $n$ and $d$, and contrast it with a small learned score network.
 #
 # *Source:* M. Mézard's lectures on the statistical physics of generative diffusion
-# (*Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Part VI: OU process, forward and backward processes,
+# (*Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Part VI: OU process, general time and variance (16.4), forward and backward processes,
 # Gaussian data, Curie-Weiss, speciation, generalization vs memorization), following
 # Biroli, Bonnaire, de Bortoli and Mézard (2024).
 
@@ -342,7 +346,183 @@ for N in sizes_cw:
     assert abs(t_meas - tS) < 4 * err
 
 # %% [markdown]
-# ## 4. Memorization: the exact empirical score collapses
+# ## 4. Other forward processes: variance exploding and variance preserving
+#
+# Nothing forces the noising to be the OU process. Mézard's section 16.4 (*general time and variance*)
+# takes $\dot x = f(t)\,x + g(t)\,\eta(t)$, same noise $\langle\eta\eta\rangle = 2\delta$, whose solution from $x(0) = a$ is
+#
+# $$x(t) = s(t)\,\big[a + \sigma(t)\,z\big],\qquad s(t) = e^{\int_0^t f},\qquad \sigma(t)^2 = 2\int_0^t\Big(\frac{g}{s}\Big)^2 .$$
+#
+# Three standard choices (`diffusion.schedule`): the **OU** process of this lecture ($f=-1$, $g=1$:
+# $s=e^{-t}$, $\sigma^2=e^{2t}-1$); the **variance-exploding** (VE) Brownian motion ($f=0$, $g=1$: $s=1$,
+# $\sigma^2=2t$, the notes' example); the **variance-preserving** (VP) schedule of Song et al. with
+# $\beta(t)=\beta_{\min}+(\beta_{\max}-\beta_{\min})t$ on $[0,1]$, $f=-\beta/2$, $g=\sqrt{\beta/2}$, so $s=e^{-B/2}$,
+# $\sigma^2=e^{B}-1$ with $B=\int_0^t\beta$ ($\beta_{\min}=0.1$, $\beta_{\max}=20$). The same ansatz as
+# for the OU process reverses them: $dx/d\tau = -f x + 2g^2\nabla\log p_t + g\,\eta$.
+#
+# The rescaled variable $x/s = a + \sigma z$ shows that all schedules are **one** noising read on
+# different clocks $\sigma(t)$. The class signal along $\hat m$, $s\sqrt\Lambda$, meets the noise
+# $s\sigma$ when $\sigma^2 = \Lambda$: the speciation time of a schedule is
+#
+# $$t_S = \sigma^{-1}\big(\sqrt\Lambda\big):\qquad t_S^{\rm OU} = \tfrac12\log(1+\Lambda),\qquad
+# t_S^{\rm VE} = \frac{\Lambda}{2},\qquad B\big(t_S^{\rm VP}\big) = \log(1+\Lambda),$$
+#
+# growing like $\tfrac12\log d$, like $d/2$, and like $\sqrt{2\log d/(\beta_{\max}-\beta_{\min})}$ respectively.
+# For the mixture of section 2 the commitment is $c(t) = \mathbb{E}\,\Phi(|q_0|/\sigma(t))$ for every
+# schedule, so the exact $\Phi(1)$ crossing is at $\sigma^2 = |m|^2 = \Lambda - 1$. The score needs no new
+# work: with $c_t = s\sqrt{1+\sigma^2}$ and the OU time $t' = \tfrac12\log(1+\sigma^2)$,
+# $x/c_t$ has the OU law at $t'$, so $\nabla\log p_t(x) = \nabla\log p^{\rm OU}_{t'}(x/c_t)/c_t$. We run the
+# three reverse SDEs on grids uniform in $\log\sigma$ (`diffusion.schedule_backward`), started from
+# the exact noised law at $\sigma = 10|m|$.
+
+# %%
+SCHEDULES = ("ou", "vp", "ve")
+sigma_grid = np.geomspace(10.0, 1e-3, 201)  # in units of |m|: sigma / |m| from 10 down to 0.001
+
+
+def schedule_mixture_score(kind, means):
+    """grad log p_t of the +-m mixture (unit within-class variance) under the schedule `kind`."""
+    def score(x, t):
+        c = df.schedule(kind, t)
+        scale = c["s"] * np.sqrt(1.0 + c["sigma2"])
+        return df.mixture_score(x / scale, 0.5 * np.log1p(c["sigma2"]), means, var=1.0) / scale
+    return score
+
+
+def run_schedule(kind, d, n_traj, seed):
+    m = np.ones(d)
+    grid = df.schedule_time(kind, d * sigma_grid**2)
+    r = cu.make_rng(seed)
+    c0 = df.schedule(kind, grid[0])
+    a = np.where(r.random((n_traj, 1)) < 0.5, 1.0, -1.0) * m + r.standard_normal((n_traj, d))
+    x0 = c0["s"] * (a + np.sqrt(c0["sigma2"]) * r.standard_normal((n_traj, d)))  # exact p_{t_f}
+    out = df.schedule_backward(schedule_mixture_score(kind, np.stack([m, -m])), x0, grid, kind,
+                               seed=seed + 1, observe=lambda x, t: x @ (m / np.sqrt(d)))
+    q = out["observed"]
+    return grid, (np.sign(q) == np.sign(q[-1])).mean(axis=1)
+
+
+dims_sched = [16, 64]
+sched = {(kind, d): run_schedule(kind, d, B_spec, seed=1000 * i + d)
+         for i, kind in enumerate(SCHEDULES) for d in dims_sched}
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+for i, kind in enumerate(SCHEDULES):
+    g, c = sched[kind, 64]
+    axes[0].semilogx(g[:-1], c[:-1], ".", ms=3, color=f"C{i}", label=kind.upper())
+    axes[0].axvline(df.schedule_time(kind, 64.0 + 1.0), color=f"C{i}", ls="--", lw=1)
+    axes[1].semilogx(sigma_grid[:-1], c[:-1], ".", ms=3, color=f"C{i}", label=f"{kind.upper()}, d = 64")
+axes[0].invert_xaxis()
+cu.plotting.label(axes[0], "forward time $t$", "commitment $c(t)$",
+                  r"d = 64: dashed $t_S = \sigma^{-1}(\sqrt{\Lambda})$")
+axes[0].legend(fontsize=8)
+c_sigma = commitment_theory(0.5 * np.log1p(64 * sigma_grid[:-1] ** 2), 64)  # OU time with the same sigma
+axes[1].semilogx(sigma_grid[:-1], c_sigma, "k", lw=1, label=r"exact $E\,\Phi(|q_0|/\sigma)$")
+axes[1].axvline(1.0, color="gray", ls=":")
+axes[1].invert_xaxis()
+cu.plotting.label(axes[1], r"$\sigma(t)/|m|$", "commitment $c(t)$", "one curve on the clock $\\sigma$")
+axes[1].legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: for each schedule the measured Phi(1) crossing of c(t) agrees with sigma^{-1}(|m|) within
+# 4 statistical errors: the binomial SE of c over the slope |dc/dt| = phi(1) dlog(sigma)/dt, with
+# dlog(sigma)/dt = g^2 / (s^2 sigma^2) at t_S (so the error is large on the slow VE clock and small on
+# the fast VP one). Largest |z| over seeds 0-2: 1.97. c(t) follows the exact curve within 5 binomial
+# SEs at every time. The plausible slip, reusing the OU formula t_S = 1/2 log Lambda for every
+# schedule, gives 1.42 (d = 16) and 2.09 (d = 64): 80-160 errors off for VP and 5.5-9.5 for VE (seeds 0-2).
+print("sched   d   t_S=sigma^-1(sqrt Lambda)   exact crossing   measured   stat.err   OU formula")
+for kind in SCHEDULES:
+    for d in dims_sched:
+        g, c = sched[kind, d]
+        t_pred = df.schedule_time(kind, float(d))  # sigma^2 = |m|^2 = Lambda - 1
+        t_meas = crossing_time(g, c)
+        k = df.schedule(kind, t_pred)
+        err = np.sqrt(PHI1 * (1 - PHI1) / B_spec) / (stats.norm.pdf(1.0) * k["g"] ** 2 / (k["s"] ** 2 * k["sigma2"]))
+        print(f" {kind}   {d:3d}        {df.schedule_time(kind, d + 1.0):8.3f}              {t_pred:8.3f}"
+              f"       {t_meas:7.3f}    {err:6.3f}     {0.5 * np.log(d + 1.0):.3f}")
+        c_th = commitment_theory(0.5 * np.log1p(d * sigma_grid[:-1] ** 2), d)
+        assert np.max(np.abs(c[:-1] - c_th)) < 5 * np.sqrt(0.25 / B_spec)
+        assert abs(t_meas - t_pred) < 4 * err
+
+# %% [markdown]
+# On the clock $\sigma$ the three schedules give one commitment curve; on the clock $t$ they speciate at
+# very different times: for $d=64$ the VP process decides the class at $t\approx0.64$ of its unit
+# interval, the VE one at $t\approx 32$. How a schedule spends its time around $\sigma\approx|m|$ sets how
+# many steps a sampler spends on the decision between classes; the physics (the ratio of class
+# signal to noise) is the same.
+#
+# ## 5. The probability-flow ODE: same marginals, no noise
+#
+# The reverse Fokker-Planck equation $\partial_\tau p = g^2\Delta p - \nabla\cdot\big[(-fx + 2g^2\nabla\log p)\,p\big]$
+# can be rewritten with $g^2\Delta p = \nabla\cdot(g^2 p\,\nabla\log p)$ as a pure transport equation,
+# $\partial_\tau p = -\nabla\cdot(v\,p)$ with velocity
+#
+# $$v(x,\tau) = -f\,x + g^2\,\nabla\log p_t(x)\qquad(\text{OU: } v = x + \nabla\log p_t).$$
+#
+# The deterministic **probability-flow ODE** $dx/d\tau = v$ therefore carries $p_{t_f}$ to $p_0$
+# through the *same* marginals $p_t$ as the SDE (item 4 of Mézard's outline, where it appears with
+# stochastic localization and the interpolants of lecture 15). Only the marginals agree: the
+# trajectories differ. For the symmetric mixture the plane $q = 0$ is invariant under $v$, so an
+# ODE trajectory never changes class: its class is fixed by its starting point. We integrate it with
+# Heun's method on the mixture of section 2 ($d = 64$) from the same starting points as the SDE and
+# compare $\mathrm{Var}\,q(t)$ with the exact $1 + |m|^2e^{-2t}$ (the forward law of $q$, section 2).
+
+# %%
+d_ode, grid_ode = 64, np.linspace(6.0, 0.01, 121)
+m_ode = np.ones(d_ode)
+score_ode = lambda x, t: df.mixture_score(x, t, np.stack([m_ode, -m_ode]), var=1.0)
+x_ode = cu.make_rng(7).standard_normal((B_spec, d_ode))
+proj = lambda x, t: x @ (m_ode / np.sqrt(d_ode))
+flows = {
+    "probability-flow ODE": df.schedule_backward(score_ode, x_ode, grid_ode, "ou", method="ode", observe=proj),
+    "reverse SDE": df.schedule_backward(score_ode, x_ode, grid_ode, "ou", method="sde", seed=8, observe=proj),
+    # the slip: drop the noise but keep the SDE's force x + 2 grad log p
+    "ODE with the SDE force": df.schedule_backward(lambda x, t: 2.0 * score_ode(x, t), x_ode, grid_ode, "ou",
+                                                   method="ode", observe=proj),
+}
+var_q_exact = 1.0 + d_ode * np.exp(-2.0 * grid_ode)
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+for j in range(25):
+    axes[0].plot(grid_ode, flows["probability-flow ODE"]["observed"][:, j] / np.sqrt(d_ode), "C0", lw=0.6)
+    axes[0].plot(grid_ode, flows["reverse SDE"]["observed"][:, j] / np.sqrt(d_ode), "C3", lw=0.4, alpha=0.6)
+axes[0].plot([], [], "C0", label="probability-flow ODE")
+axes[0].plot([], [], "C3", label="reverse SDE")
+axes[0].invert_xaxis()
+cu.plotting.label(axes[0], "forward time $t$", r"$x\cdot\hat m/\sqrt{d}$", "d = 64: same start, different paths")
+axes[0].legend(fontsize=8)
+for name, out in flows.items():
+    axes[1].plot(grid_ode, out["observed"].var(axis=1) / var_q_exact, label=name)
+axes[1].axhline(1.0, color="k", lw=0.8)
+axes[1].invert_xaxis()
+cu.plotting.label(axes[1], "forward time $t$", r"Var $q(t)$ / $(1 + |m|^2 e^{-2t})$", "marginal variance along the flow")
+axes[1].legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: along the probability-flow ODE, Var q(t) matches the exact 1 + |m|^2 e^{-2t} within 5 SE
+# (sample variance: SE = Var sqrt(2/B)) at every grid time, and so does the reverse SDE (largest
+# |z| over seeds 0-2: 2.3 for the ODE, 3.0 for the SDE, which also carries its O(h) Euler-Maruyama
+# bias); no ODE trajectory ever changes class, while 97-99% of the SDE trajectories do at some time. The plausible slip,
+# dropping the noise but keeping the force x + 2 grad log p, collapses the law: Var q / exact = 0.003
+# at t = 3 and 0.86 at t = 0.01 (17 SE off at its worst time).
+se_q = var_q_exact * np.sqrt(2.0 / B_spec)
+print("                          max |Var q - exact|/SE   Var q/exact at t=3, 1, 0.01   ever changes class")
+for name, out in flows.items():
+    v, q = out["observed"].var(axis=1), out["observed"]
+    flips = np.mean(np.any(np.sign(q) != np.sign(q[-1]), axis=0))
+    idx = [np.argmin(np.abs(grid_ode - t)) for t in (3.0, 1.0, 0.01)]
+    print(f"{name:24s}  {np.max(np.abs(v - var_q_exact) / se_q):10.1f}            "
+          f"{np.array2string(v[idx] / var_q_exact[idx], precision=3)}       {flips:.2f}")
+z_flow = {name: np.max(np.abs(out["observed"].var(axis=1) - var_q_exact) / se_q) for name, out in flows.items()}
+assert z_flow["probability-flow ODE"] < 5 and z_flow["reverse SDE"] < 5
+assert z_flow["ODE with the SDE force"] > 5
+q_ode = flows["probability-flow ODE"]["observed"]
+assert np.all(np.sign(q_ode) == np.sign(q_ode[-1]))
+
+# %% [markdown]
+# ## 6. Memorization: the exact empirical score collapses
 #
 # In practice $p_0$ is known only through $n$ training points $a^\mu$. If the network
 # learned the score of their empirical law *perfectly*,
@@ -526,7 +706,7 @@ assert abs(spread["learned network"] - 1) < 0.25 and abs(spread["exact empirical
 # against 90% for the exact empirical score and 1.2% for fresh data; measured at seed 0). To memorize, a network would have to resolve the $n$
 # narrow peaks of $p^e_t$ at small $t$, which this small MLP does not do in that time.
 #
-# ## 5. Live: speciation versus dimension
+# ## 7. Live: speciation versus dimension
 #
 # The function below runs the two-class mixture in dimension $d$ and shows some backward
 # trajectories together with the commitment curve; drag $d$ and watch $t_S = \tfrac12\log(d+1)$ move.
@@ -625,4 +805,6 @@ print("predicted", np.round(predicted, 3), " sampled", np.round(late.var(axis=0)
 # - Y. Song, J. Sohl-Dickstein, D. P. Kingma, A. Kumar, S. Ermon, B. Poole, *Score-based generative
 #   modeling through stochastic differential equations*, ICLR (2021).
 # - J. Ho, A. Jain, P. Abbeel, *Denoising diffusion probabilistic models*, NeurIPS (2020).
+# - T. Karras, M. Aittala, T. Aila, S. Laine, *Elucidating the design space of diffusion-based generative
+#   models*, NeurIPS (2022) (schedules as one process on the clock $\sigma$).
 # - B. D. O. Anderson, *Reverse-time diffusion equation models*, Stoch. Proc. Appl. 12, 313 (1982).
