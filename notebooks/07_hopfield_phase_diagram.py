@@ -445,8 +445,9 @@ assert dev_200 <= dev_50
 # J\xi^\nu = \xi^\top C^{-1}C\,e_\nu = \xi^\nu \quad(\lambda = 1),$$
 #
 # defined as long as $C$ is invertible, i.e. up to $P = N$ linearly independent patterns. For orthogonal
-# patterns $C = 1$ and it is Hebb's rule. As in Hebb's rule we set $J_{ii} = 0$ (a self-coupling
-# $J_{ii}\simeq\alpha$ would freeze any state once $\alpha>1/2$); then the stability of bit $i$ of a pattern is
+# patterns $C = 1$ and it is Hebb's rule. As in Hebb's rule we set $J_{ii} = 0$ (with the self-coupling
+# $\Pi_{ii}\simeq\alpha$ kept, a pattern with one flipped bit $i$ feels the field $(1-2\Pi_{ii})\xi_i$ there, and
+# for $\alpha>1/2$ the wrong bit stays); then the stability of bit $i$ of a pattern is
 #
 # $$\xi^\mu_i\varphi_i(\xi^\mu) = 1 - \Pi_{ii},\qquad \frac1N\sum_i\big(1-\Pi_{ii}\big) = 1-\frac{\operatorname{tr}\Pi}{N} = 1-\alpha \ \text{exactly},$$
 #
