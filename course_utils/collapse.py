@@ -7,7 +7,9 @@ Three solvable models from Kempe's lectures (synthetic data and scaling laws):
   chain collapses to a point, even with the unbiased (T-1) estimator.
 * Linear regression on self-generated labels: generation 0 is ordinary least squares on T0
   real samples, generation n >= 1 on T inputs labelled by generation n-1. The errors add:
-  E||w_n - w0||^2 = sigma^2 d/(T0-d-1) + n sigma^2 d/(T-d-1).
+  E||w_n - w0||^2 = sigma^2 d/(T0-d-1) + n sigma^2 d/(T-d-1). With inputs x ~ N(0, Sigma)
+  (Kempe's section 3.2 setting) the test error (w_n - w0)^T Sigma (w_n - w0) keeps this law for
+  any Sigma, while the parameter error picks up tr(Sigma^-1) / d.
 * Hutter's infinite-memory model on Zipf data p(i) ~ i^-beta: test error ~ T^-(1-1/beta),
   and a generator that cuts the tail at rank k leaves a plateau sum_{i>k} p(i) ~ k^-(beta-1).
 """
@@ -28,6 +30,8 @@ __all__ = [
     "regression_collapse_theory",
     "regression_step_moments",
     "regression_collapse_recursion",
+    "regression_collapse_cov",
+    "regression_collapse_cov_theory",
     "zipf_probabilities",
     "zipf_memory_error",
     "hutter_test_error",
@@ -291,6 +295,73 @@ def regression_collapse_recursion(d: int, T: int, T0: int, noise_std: float, n_g
         W, C = m["c"] * W + 2 * m["q"] * C + m["r"] + s2 * m["v"], m["a"] * C + m["e"]
         E.append(W - 2 * C + 1.0)
     return np.asarray(E)
+
+
+def _check_cov_chain(cov_eigs, T, T0, noise_std, n_generations):
+    lam = check_positive("cov_eigs", check_array("cov_eigs", cov_eigs, ndim=1))
+    d = lam.size
+    n_generations = check_int("n_generations", n_generations, minimum=0)
+    T = check_int("T", T, minimum=1)
+    T0 = check_int("T0", T0, minimum=1)
+    for name, n in (("T", T), ("T0", T0)):
+        if n <= d + 1:
+            raise ValueError(f"{name} must be > d + 1 = {d + 1} (E (X^T X)^-1 = Sigma^-1/(T-d-1) needs it), got {n}")
+    sigma = check_positive("noise_std", noise_std, allow_zero=True)
+    return lam, d, T, T0, sigma, n_generations
+
+
+def regression_collapse_cov(cov_eigs, T: int, T0: int, noise_std: float, n_generations: int, n_trials: int,
+                            seed: int = 0) -> dict:
+    """Self-trained least squares with inputs x ~ N(0, Sigma): test and parameter error of every trial.
+
+    The setting of Kempe's section 3.2 (eqs. 3.12-3.25) with a general covariance Sigma =
+    diag(cov_eigs) (its eigenbasis: a rotation of the inputs changes no error below). Generation 0
+    is OLS on T0 real samples y = x.w0 + eps, eps ~ N(0, sigma^2); generation n >= 1 is OLS on T
+    fresh inputs labelled by generation n - 1. Every sample x = Sigma^{1/2} z is drawn explicitly
+    (no Wishart shortcut) and all trials are solved at once. Returns a dict of arrays
+    (n_generations + 1, n_trials): "test" = (w_n - w0)^T Sigma (w_n - w0) = E_x (x.w_n - y)^2 - sigma^2
+    (eq. 3.12) and "param" = ||w_n - w0||^2.
+
+    ``cov_eigs`` the d eigenvalues of Sigma (> 0); ``T``, ``T0`` samples per synthetic / real
+    generation (> d + 1); ``noise_std`` sigma >= 0; ``n_generations`` >= 0; ``n_trials`` >= 1
+    independent chains, each with w0 uniform on the unit sphere; ``seed`` an int >= 0 or a Generator.
+    """
+    lam, d, T, T0, sigma, n_generations = _check_cov_chain(cov_eigs, T, T0, noise_std, n_generations)
+    n_trials = check_int("n_trials", n_trials, minimum=1)
+    check_memory("n_trials", 8.0 * n_trials * max(T, T0) * d * 3, what="the input matrices")
+    rng = make_rng(check_seed("seed", seed, allow_generator=True))
+    root = np.sqrt(lam)
+    w0 = rng.standard_normal((n_trials, d))
+    w0 /= np.linalg.norm(w0, axis=1, keepdims=True)
+
+    def refit(n, teacher):
+        X = rng.standard_normal((n_trials, n, d)) * root
+        y = np.einsum("tnd,td->tn", X, teacher) + sigma * rng.standard_normal((n_trials, n))
+        Xt = np.swapaxes(X, 1, 2)
+        return np.linalg.solve(Xt @ X, (Xt @ y[..., None]))[..., 0]
+
+    w = refit(T0, w0)
+    errs = [w - w0]
+    for _ in range(n_generations):
+        w = refit(T, w)
+        errs.append(w - w0)
+    errs = np.asarray(errs)
+    return {"test": np.sum(errs**2 * lam, axis=2), "param": np.sum(errs**2, axis=2)}
+
+
+def regression_collapse_cov_theory(cov_eigs, T: int, T0: int, noise_std: float, n_generations: int) -> dict:
+    """Exact means for x ~ N(0, Sigma): E_test,n = sigma^2 d [1/(T0-d-1) + n/(T-d-1)], any Sigma.
+
+    Each refit adds delta = (X^T X)^-1 X^T eps with E delta delta^T = sigma^2 E (X^T X)^-1 =
+    sigma^2 Sigma^-1/(T-d-1) (inverse Wishart), independent of the past. Weighted by Sigma the trace
+    is d: the test error does not depend on Sigma. Unweighted it is tr(Sigma^-1): the parameter error
+    E||w_n - w0||^2 = sigma^2 tr(Sigma^-1) [1/(T0-d-1) + n/(T-d-1)]. Returns a dict of arrays
+    (n_generations + 1,), "test" and "param". ``cov_eigs`` the d eigenvalues of Sigma (> 0); ``T``, ``T0``
+    samples per synthetic / real generation (> d + 1); ``noise_std`` sigma >= 0; ``n_generations`` >= 0.
+    """
+    lam, d, T, T0, sigma, n_generations = _check_cov_chain(cov_eigs, T, T0, noise_std, n_generations)
+    bracket = 1.0 / (T0 - d - 1.0) + np.arange(n_generations + 1) / (T - d - 1.0)
+    return {"test": sigma**2 * d * bracket, "param": sigma**2 * np.sum(1.0 / lam) * bracket}
 
 
 # ------------------------------------------------------------------ Zipf / infinite memory

@@ -32,6 +32,12 @@
 #   back in, growing sample sizes, ridge regularisation;
 # - compute the test error $T^{-(1-1/\beta)}$ of Hutter's memory model on Zipf data and the
 #   plateau $k^{-(\beta-1)}$ created by a generator that cuts the tail at rank $k$.
+# - measure the narrowing of the tails, a tail quantile of the typical chain against
+#   $z_q\,e^{\mathbb{E}\log\sigma_n}$, and show that with inputs of any covariance $\Sigma$ (Kempe's
+#   kernel setting) the test error keeps the additive law while the parameter error grows with
+#   $\mathrm{tr}\,\Sigma^{-1}$;
+# - sort Kempe's four sources of collapse (finite sample, expressivity, approximation,
+#   interference) into those simulated here and those left out.
 #
 # *Source:* *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Part II (J. Kempe, *Synthetic data: the good, the bad, the
 # ugly*), eqs. (3.3)-(3.25). The notes' formulas are partly garbled;
@@ -147,6 +153,51 @@ ax.legend(fontsize=8)
 plt.show()
 for n in (5, 10, 20):
     print(f"n = {n:2d}: median chain keeps a fraction {np.median(tail_ratio(refit['var'][:, n], 3.0)):.1e} of the 3-sigma tail")
+
+# %% [markdown]
+# **A measured tail quantile.** What the narrowing means for the *data* a model generates: take
+# each chain's generation-$n$ model, draw 400 samples from it, and measure the 99 % quantile
+# $q_n$ of $|x-\mu_n|$. Given $\sigma_n$ it is $z\,\sigma_n$ with $z = \Phi^{-1}(0.995) = 2.576$, so
+# for the typical (median) chain
+#
+# $$q_n^{\rm typ} = z\,\exp\big(\tfrac12\,\mathbb{E}\log\sigma_n^2\big)
+# = z\,\exp\Big\{\tfrac n2\Big[\psi\big(\tfrac{T-1}{2}\big)+\log\tfrac2T\Big]\Big\}.$$
+#
+# (The median of $\log\sigma_n^2$ equals its mean up to the small skewness of a sum of
+# $\log\chi^2$ terms.) The plausible wrong prediction scales the quantile with the mean
+# variance, $z\,((T-1)/T)^{n/2}$.
+
+# %%
+q_gens = np.array([10, 25, 50, 100, 200])
+z_99 = stats.norm.ppf(0.995)
+r_tail = cu.make_rng(11)
+log_q = np.array([np.log(np.quantile(np.abs(r_tail.standard_normal((n_chains, 400))), 0.99, axis=1)
+                         * np.sqrt(refit["var"][:, n])) for n in q_gens])  # (gens, chains)
+q_typ = z_99 * np.exp(0.5 * collapse.expected_refit_log_variance(q_gens, T_refit))
+q_wrong = z_99 * np.sqrt(collapse.expected_refit_variance(q_gens, T_refit))
+q_med = np.exp(np.median(log_q, axis=1))
+se_log_med = 1.2533 * log_q.std(axis=1, ddof=1) / np.sqrt(n_chains)  # s.e. of a median
+fig, ax = plt.subplots(figsize=(6, 3.6))
+ax.semilogy(q_gens, q_med, "o", label="median chain, measured")
+ax.semilogy(gens, z_99 * np.exp(0.5 * collapse.expected_refit_log_variance(gens, T_refit)), "k:",
+            label=r"$z\,e^{\mathbb{E}\log\sigma_n^2/2}$")
+ax.semilogy(gens, z_99 * np.sqrt(collapse.expected_refit_variance(gens, T_refit)), "C3--",
+            label=r"wrong: $z\,((T-1)/T)^{n/2}$")
+cu.plotting.label(ax, "generation $n$", r"99% quantile of $|x-\mu_n|$", "the tails shrink (data: 2.58)")
+ax.legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: log of the median measured quantile within 4 standard errors of the median
+# (1.2533 sd / sqrt(5000): 0.009 at n = 10 to 0.042 at n = 200) of the typical-chain prediction
+# at n = 10..200 (the median-vs-mean offset of log sigma_n, < 0.01, and the bias of a 99% quantile
+# of 400 draws, ~0.003, are below that). The wrong prediction z ((T-1)/T)^(n/2), measured here,
+# gives 2.0 at n = 10 and 0.015 at n = 200 against the measured 1.5 and 7e-5 (log off by 0.3, i.e.
+# 30 standard errors, at n = 10 and by 5.4 at n = 200).
+for n, qm, qt, qw in zip(q_gens, q_med, q_typ, q_wrong):
+    print(f"n = {n:3d}: measured 99% quantile {qm:.2g}   typical-chain law {qt:.2g}   wrong law {qw:.2g}")
+assert np.all(np.abs(np.log(q_med) - np.log(q_typ)) < 4 * se_log_med)
+assert np.abs(np.log(q_med[-1]) - np.log(q_wrong[-1])) > 1.0
 
 
 # %% [markdown]
@@ -309,7 +360,63 @@ assert np.all(np.abs(fixes["ridge lambda = 3"] - E_rec["ridge lambda = 3"]) <= 4
 # model, trained on the $n$-th generation's data, gets a penalty adapted to $n$, which
 # mitigates the collapse. A penalty cannot recover what the noise has already erased:
 # exercise 2 shows that beyond $n^\ast$ the best ridge here is no better than $\hat w = 0$.
+
+# %% [markdown]
+# ### Inputs with a general covariance: the kernel setting
 #
+# Kempe's section 3.2 states the setting with inputs $x\sim N(0,\Sigma)$, and this is what
+# covers kernel regression: a kernel method is linear regression on features whose covariance
+# has the kernel's eigenvalues, typically a power law. The test error is then eq. (3.12),
+# $E_{\rm test} = \mathbb{E}_x(x^\top\hat w - y)^2 - \sigma^2 = (\hat w-w_0)^\top\Sigma(\hat w-w_0)$,
+# no longer $\|\hat w - w_0\|^2$. Each refit still adds an independent error
+# $\delta = (X^\top X)^{-1}X^\top E$, now with $\mathbb{E}\,\delta\delta^\top = \sigma^2\,\mathbb{E}(X^\top X)^{-1}
+# = \sigma^2\Sigma^{-1}/(T-d-1)$ (write $X = Z\Sigma^{1/2}$). Weighted by $\Sigma$ its trace is $d$,
+# unweighted it is $\mathrm{tr}\,\Sigma^{-1}$:
+#
+# $$E_{\rm test}^{(n)} = \sigma^2 d\Big[\frac{1}{T_0-d-1}+\frac{n}{T-d-1}\Big]\quad\text{for every }\Sigma,\qquad
+# \mathbb{E}\|\hat w_n-w_0\|^2 = \sigma^2\,\mathrm{tr}(\Sigma^{-1})\Big[\frac{1}{T_0-d-1}+\frac{n}{T-d-1}\Big].$$
+#
+# The collapse of the *predictions* does not care about the spectrum; the weights wander far
+# along the directions of small variance, where the data barely constrain them. We take
+# $d = 10$ features with the power-law spectrum $\lambda_k = k^{-3/2}$ and draw every input
+# explicitly (`collapse.regression_collapse_cov`, no Wishart shortcut).
+
+# %%
+cov_eigs = np.arange(1, d + 1) ** -1.5   # tr Sigma = 1.99, tr Sigma^-1 = 142.6
+n_gen_cov = 20
+n_trials_cov = 1000                      # 4000 for class
+cov_sim = collapse.regression_collapse_cov(cov_eigs, T, T0, noise, n_gen_cov, n_trials_cov, seed=12)
+cov_th = collapse.regression_collapse_cov_theory(cov_eigs, T, T0, noise, n_gen_cov)
+ns_cov = np.arange(n_gen_cov + 1)
+fig, ax = plt.subplots(figsize=(6.5, 3.8))
+for key, c, lab in (("test", "C0", r"test error $(\hat w_n-w_0)^\top\Sigma(\hat w_n-w_0)$"),
+                    ("param", "C1", r"parameter error $\|\hat w_n-w_0\|^2$")):
+    ax.semilogy(ns_cov, cov_sim[key].mean(axis=1), "o", ms=4, color=c, label=lab)
+    ax.semilogy(ns_cov, cov_th[key], "-", color=c, lw=1)
+ax.semilogy(ns_cov, noise**2 * cov_eigs.sum() * (1 / (T0 - d - 1) + ns_cov / (T - d - 1)), "C3--", lw=1,
+            label=r"wrong: $\mathrm{tr}\,\Sigma$ in place of $d$")
+cu.plotting.label(ax, "generation $n$", "error", rf"$x\sim N(0,\Sigma)$, $\lambda_k = k^{{-3/2}}$, d = {d}, T = {T}")
+ax.legend(fontsize=8)
+plt.show()
+
+# %%
+# Check: both errors follow their laws at every generation within 4 standard errors of the
+# 1000 trials (relative s.e. ~1.4% at n = 20). Wrong formulas, measured here: the isotropic law
+# sigma^2 d [...] for the parameter error is 14 times too small (E_20 = 2.70 against the simulated
+# 38.8 +- 0.7), and a test error scaling with the input power, sigma^2 tr(Sigma) [...], is 5 times too
+# small (0.54 against 2.69 +- 0.04): both fail by more than 50 standard errors.
+cov_z = {}
+wrong_values = {"test": cov_th["test"][-1] * cov_eigs.sum() / d,   # tr(Sigma) in place of d
+                 "param": cov_th["test"][-1]}                       # isotropic law, d in place of tr(Sigma^-1)
+for key in ("test", "param"):
+    m, se = cov_sim[key].mean(axis=1), cov_sim[key].std(axis=1, ddof=1) / np.sqrt(n_trials_cov)
+    cov_z[key] = (m - cov_th[key]) / se
+    print(f"{key:5s} error: E_20 simulated {m[-1]:.2f} +- {se[-1]:.2f}   theory {cov_th[key][-1]:.2f}   "
+          f"wrong formula {wrong_values[key]:.2f}")
+print("every |z| < 4:", all(bool(np.all(np.abs(z) < 4)) for z in cov_z.values()))
+assert np.all(np.abs(cov_z["test"]) < 4) and np.all(np.abs(cov_z["param"]) < 4)
+
+# %% [markdown]
 # ## 3. Hutter's memory model on Zipf data
 #
 # Items $i = 1, 2, \dots$ occur with Zipf probabilities $p(i) = i^{-\beta}/\zeta(\beta)$,
@@ -447,6 +554,22 @@ plot_collapse(n_generations=30, T=30, real_fraction=0.0)
 cu.plotting.live(plot_collapse, n_generations=(5, 200, 5), T=(15, 300, 5), real_fraction=(0.0, 1.0, 0.05))
 
 # %% [markdown]
+# ## 5. Kempe's four sources of error
+#
+# Kempe's lecture lists four reasons why a model trained on synthetic data drifts away from
+# the truth. Each is a way in which the generator differs from the data law; the table says
+# where this lecture simulates it.
+#
+# | source of error | what it is | simulated here |
+# |---|---|---|
+# | finite sample | each generation sees only $T$ samples of the previous one | **yes**: the Gaussian refit (section 1), the regression chains (section 2), the unseen Zipf items (section 3) |
+# | expressivity | the model class cannot represent the data law (under-capacity) | **partly**: the tail cut at rank $k$ (section 3) is a generator that cannot produce the rare items; a Gaussian fitted to non-Gaussian data is not simulated |
+# | approximation | the fit is not the best in its class (optimisation bias, early stopping, regularisation) | **partly**: ridge (section 2) is a deliberately biased fit whose bias compounds over generations |
+# | interference | the synthetic data are mixed with, and compete with, the real data in training | **no** as such: mixing real data back in (section 2) is only the remedy side |
+#
+# The finite-sample source is the one with closed-form laws, which is why it carries the checks.
+
+# %% [markdown]
 # ## Exercises
 #
 # Each exercise is followed by its solution, folded on the book site and left out of the student edition.
@@ -511,5 +634,8 @@ for b in (1.2, 3.0):
 # - E. Dohmatob, Y. Feng, P. Yang, F. Charton, J. Kempe, *A tale of tails: model collapse as a
 #   change of scaling laws*, ICML 2024, arXiv:2402.07043.
 # - M. Hutter, *Learning curve theory*, arXiv:2102.04074 (2021) (the memory model).
+# - J. Kempe, *Synthetic data: the good, the bad, the ugly (and the math)*, lecture at the Beg
+#   Rohu 2025 summer school, in *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Part II,
+#   sections 3.1-3.2.
 # - M. Gerstgrasser et al., *Is model collapse inevitable? Breaking the curse of recursion by
 #   accumulating real and synthetic data*, arXiv:2404.01413 (2024).

@@ -238,3 +238,43 @@ def test_zipf_bad_input():
         collapse.hutter_test_error(0, 2.0)
     with pytest.raises(ValueError, match="i must be ranks >= 1"):
         collapse.zipf_probabilities([0, 1], 2.0)
+
+
+def test_cov_chain_test_error_does_not_depend_on_sigma_exactly():
+    # same seed: x = Sigma^{1/2} z with the same z, so (w - w0)^T Sigma (w - w0) is the isotropic
+    # parameter error of the same draws, to round-off, for any Sigma
+    eig = np.array([4.0, 1.0, 0.25, 0.01])
+    a = collapse.regression_collapse_cov(eig, 12, 15, 0.5, 3, 50, seed=4)
+    b = collapse.regression_collapse_cov(np.ones(4), 12, 15, 0.5, 3, 50, seed=4)
+    np.testing.assert_allclose(a["test"], b["test"], rtol=1e-8)
+    np.testing.assert_allclose(b["test"], b["param"], rtol=1e-12)
+    assert a["test"].shape == (4, 50)
+    # no noise: every generation recovers w0 exactly
+    z = collapse.regression_collapse_cov(eig, 12, 15, 0.0, 2, 5, seed=1)
+    assert np.all(z["test"] < 1e-20) and np.all(z["param"] < 1e-20)
+
+
+def test_cov_chain_theory_closed_form_and_monte_carlo():
+    eig = np.array([2.0, 1.0, 0.5])
+    th = collapse.regression_collapse_cov_theory(eig, 10, 20, 0.5, 2)
+    bracket = np.array([1 / 16, 1 / 16 + 1 / 6, 1 / 16 + 2 / 6])
+    np.testing.assert_allclose(th["test"], 0.25 * 3 * bracket, rtol=1e-14)
+    np.testing.assert_allclose(th["param"], 0.25 * 3.5 * bracket, rtol=1e-14)
+    sim = collapse.regression_collapse_cov(eig, 10, 20, 0.5, 2, 20000, seed=2)
+    for key in ("test", "param"):
+        se = sim[key].std(axis=1, ddof=1) / np.sqrt(20000)
+        assert np.all(np.abs(sim[key].mean(axis=1) - th[key]) < 4 * se)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(cov_eigs=np.array([1.0, -1.0])), "cov_eigs"),
+    (dict(T=3), "T must be > d"),
+    (dict(T0=2), "T0 must be > d"),
+])
+def test_cov_chain_bad_input(kwargs, match):
+    args = dict(cov_eigs=np.ones(2), T=10, T0=10, noise_std=0.5, n_generations=2)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        collapse.regression_collapse_cov_theory(**args)
+    with pytest.raises(ValueError, match=match):
+        collapse.regression_collapse_cov(**args, n_trials=2)
