@@ -33,26 +33,37 @@ __all__ = [
 class BiasFreeCNN(nn.Module):
     """Bias-free residual CNN denoiser f(y) = y - r(y), r = conv o (ReLU o conv)^(n_layers - 1).
 
-    Every convolution has ``bias=False`` and circular padding (translation equivariant on the
-    torus), there is no normalisation, so f(a y) = a f(y) for a >= 0 and f(y) = J(y) y (eq. 9.27).
+    Every convolution has no additive bias and there is no normalisation, so f(a y) = a f(y) for
+    a >= 0 and f(y) = J(y) y (eq. 9.27). With ``padding="circular"`` the network is translation
+    equivariant on the torus; ``"zeros"`` pads with zeros, so that it sees where the border is
+    (as the networks of Kadkhodaie et al. 2024). ``bias=True`` gives every convolution an additive
+    bias b (eq. 9.25): the same architecture, no longer homogeneous; the control experiment.
 
     Accepts: ``channels`` hidden channels (int >= 1); ``n_layers`` number of convolutions
-    (int >= 2); ``kernel_size`` odd int >= 1, the side of each convolution kernel.
+    (int >= 2); ``kernel_size`` odd int >= 1, the side of each convolution kernel; ``padding``
+    "circular" or "zeros"; ``bias`` a bool.
     """
 
-    def __init__(self, channels, n_layers, kernel_size=3):
+    def __init__(self, channels, n_layers, kernel_size=3, padding="circular", bias=False):
         channels = check_int("channels", channels, minimum=1, maximum=4096)
         n_layers = check_int("n_layers", n_layers, minimum=2, maximum=256)
         kernel_size = check_int("kernel_size", kernel_size, minimum=1, maximum=63)
         if kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (same-size output), got {kernel_size}")
+        if not isinstance(padding, str):
+            raise TypeError(f"padding must be a str, 'circular' or 'zeros', got {type(padding).__name__}")
+        if padding not in ("circular", "zeros"):
+            raise ValueError(f"padding must be 'circular' or 'zeros', got {padding!r}")
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"bias must be a bool, got {type(bias).__name__}")
         super().__init__()
         pad = kernel_size // 2
         widths = [1] + [channels] * (n_layers - 1) + [1]
         self.convs = nn.ModuleList(
-            nn.Conv2d(a, b, kernel_size, padding=pad, padding_mode="circular", bias=False)
+            nn.Conv2d(a, b, kernel_size, padding=pad, padding_mode=padding, bias=bool(bias))
             for a, b in zip(widths[:-1], widths[1:], strict=True))
         self.channels, self.n_layers, self.kernel_size = channels, n_layers, kernel_size
+        self.padding, self.has_bias = padding, bool(bias)
 
     def forward(self, y):
         """Denoised images f(y) = y - r(y), shape (B, 1, H, W), from noisy ``y`` of the same shape.
@@ -85,6 +96,9 @@ def jacobian(model, y) -> np.ndarray:
     """
     check_module("model", model)
     y = _image("y", y).detach()
+    param = next(iter(model.parameters()), None)
+    if param is not None and param.is_floating_point():
+        y = y.to(param.dtype)  # a numpy image meets a float64 model in float64
     H, W = y.shape[-2:]
 
     def f(v):

@@ -137,3 +137,45 @@ def test_bad_input():
         dn.train_denoiser(dn.BiasFreeCNN(4, 3), np.zeros((2, 4, 4)), 1.0, 0.5, 2)
     with pytest.raises(ValueError, match="t_max"):
         dn.generate(dn.BiasFreeCNN(4, 3), 2, 4, t_max=0.01, t_min=0.1)
+
+
+def test_padding_option_zeros_breaks_translation_equivariance():
+    torch.manual_seed(1)
+    circ = dn.BiasFreeCNN(3, 3).double()
+    zero = dn.BiasFreeCNN(3, 3, padding="zeros").double()
+    zero.load_state_dict(circ.state_dict())
+    assert circ.padding == "circular" and zero.padding == "zeros"
+    assert [c.padding_mode for c in zero.convs] == ["zeros"] * 3
+    y = torch.randn(1, 1, 6, 6, dtype=torch.float64)
+    shift = lambda v: torch.roll(v, (2, 1), dims=(-2, -1))  # noqa: E731
+    assert torch.allclose(circ(shift(y)), shift(circ(y)), atol=1e-12)
+    assert not torch.allclose(zero(shift(y)), shift(zero(y)), atol=1e-3)
+    # away from the border (the centre pixel, receptive field 7 > 6 reaches the border: compare a
+    # single-layer kernel instead) the two paddings agree on an image that is zero near the border
+    y0 = torch.zeros(1, 1, 12, 12, dtype=torch.float64)
+    y0[..., 5:7, 5:7] = 1.0
+    assert torch.allclose(circ(y0), zero(y0), atol=1e-12)
+
+
+def test_zero_padding_keeps_homogeneity_and_bias_breaks_it():
+    torch.manual_seed(2)
+    zero = dn.BiasFreeCNN(4, 3, padding="zeros").double()
+    biased = dn.BiasFreeCNN(4, 3, bias=True).double()
+    assert biased.has_bias and all(c.bias is not None for c in biased.convs)
+    with torch.no_grad():
+        for c in biased.convs:
+            c.bias.fill_(0.1)
+    y = torch.randn(2, 1, 5, 5, dtype=torch.float64)
+    assert torch.allclose(zero(3.0 * y), 3.0 * zero(y), atol=1e-12)
+    J = dn.jacobian(zero, y[0, 0])
+    assert np.allclose(J @ y[0, 0].numpy().ravel(), zero(y[:1]).detach().numpy().ravel(), atol=1e-12)
+    # with biases f(0) = -r(0) != 0, so f(a y) != a f(y) at a = 0 already
+    assert biased(torch.zeros(1, 1, 5, 5, dtype=torch.float64)).abs().max() > 1e-3
+    assert not torch.allclose(biased(3.0 * y), 3.0 * biased(y), atol=1e-3)
+
+
+def test_jacobian_in_the_model_dtype():
+    torch.manual_seed(3)
+    net64 = dn.BiasFreeCNN(2, 2).double()
+    J = dn.jacobian(net64, np.random.default_rng(0).normal(size=(4, 4)))
+    assert J.shape == (16, 16) and J.dtype == np.float64

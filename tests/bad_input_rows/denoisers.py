@@ -22,8 +22,11 @@ X3 = np.random.default_rng(3).normal(size=(5, 4, 4))
 
 def rows(R):
     return {
-        "denoisers.BiasFreeCNN": R(dict(channels=2, n_layers=2, kernel_size=3), counts=["channels", "kernel_size"],
-                                   extra=[("n_layers", "below 2", 1), ("kernel_size", "even", 4)]),
+        "denoisers.BiasFreeCNN": R(dict(channels=2, n_layers=2, kernel_size=3, padding="zeros", bias=False),
+                                   counts=["channels", "kernel_size"],
+                                   extra=[("n_layers", "below 2", 1), ("kernel_size", "even", 4),
+                                          ("padding", "unknown mode", "reflect"), ("padding", "not a str", 0),
+                                          ("bias", "not a bool", "yes")]),
         "denoisers.BiasFreeCNN.forward": R(dict(y=torch.zeros(2, 1, 4, 4)), obj=_net,
                                            extra=[("y", "two channels", torch.zeros(2, 2, 4, 4)),
                                                   ("y", "no channel axis", torch.zeros(2, 4, 4))]),
