@@ -53,6 +53,9 @@ __all__ = [
     "connected_correlations",
     "correlation_pearson",
     "boltzmann_learning_potts",
+    "linker_effective_couplings",
+    "place_swap_sweeps",
+    "ring_contact_fractions",
 ]
 
 
@@ -646,3 +649,103 @@ def boltzmann_learning_potts(
             rec_step.append(t)
             rec_r.append(correlation_pearson(C_data, connected_correlations(m1, m2)))
     return {"h": h, "J": J, "step": np.array(rec_step), "pearson": np.array(rec_r)}
+
+
+# ------------------------------------------- linkers, place models, rings (issue 22)
+def linker_effective_couplings(J_in, J_out, mu_linker, T: float = 1.0) -> np.ndarray:
+    """Effective couplings after tracing out the linker between two visible molecules (decoration).
+
+    A linker site between visible molecules a (left) and b (right) holds one of K hidden
+    species l with energy 2 J_in[a, l] + 2 J_out[l, b] + mu_l (each bond twice, as in eq. 19.2).
+    Summing it out leaves the Boltzmann weight exp(-2 Jt_ab / T) of one effective bond,
+
+        Jt_ab = -(T / 2) log sum_l exp(-(2 J_in[a, l] + 2 J_out[l, b] + mu_l) / T),
+
+    exact on any lattice whose linker sites touch two visible sites only. ``J_in`` (N, K) the
+    binding of linker l to the right face of a, ``J_out`` (K, N) the binding of b to the right
+    face of l, ``mu_linker`` (K,) the linkers' chemical potentials (mu_l = -T log c_l), ``T`` > 0.
+    Returns Jt (N, N), in general not symmetric (faces).
+
+    Accepts: ``J_in`` a finite (N, K) array; ``J_out`` a finite (K, N) array; ``mu_linker`` a finite
+    (K,) array; ``T`` > 0.
+    """
+    J_in = check_array("J_in", J_in, ndim=2)
+    K = J_in.shape[1]
+    J_out = check_array("J_out", J_out, shape=(K, J_in.shape[0]))
+    mu_linker = check_array("mu_linker", mu_linker, shape=(K,))
+    T = _check_temperature(T)
+    x = -(2 * J_in[:, :, None] + 2 * J_out[None, :, :] + mu_linker[None, :, None]) / T  # (N, K, N)
+    top = x.max(axis=1, keepdims=True)
+    return -(T / 2) * (np.log(np.exp(x - top).sum(axis=1)) + top[:, 0, :])
+
+
+def place_swap_sweeps(J, sigma0, T, sweeps: int, seed: int = 0) -> dict:
+    """Metropolis sampling of a place model: E of eq. (19.2) over the arrangements of a fixed set of molecules.
+
+    A place model keeps the molecules (an Ising-like model whose spins are labelled objects) and
+    samples only *where* each sits: the moves swap the species of two distinct random sites,
+    accepted with probability min(1, exp(-dE/T)), so every chain keeps its composition (one copy
+    of each species when ``sigma0`` is a permutation) and samples p ~ exp(-E/T) over its
+    rearrangements (the swap proposal is symmetric). A sweep is L1 L2 proposals.
+    ``J`` (N, N) symmetric or (2, N, N) face-specific, ``sigma0`` (B, L1, L2) or (L1, L2) labels,
+    ``T`` > 0, ``sweeps`` >= 1. Returns dict ``sigma`` (final, shape of ``sigma0``), ``energy``
+    (B, sweeps) after every sweep and ``accept`` (the acceptance rate).
+
+    Accepts: ``J`` a finite array; ``sigma0`` integer labels in [0, N); ``T`` > 0; ``sweeps`` an integer >= 1;
+    ``seed`` an int >= 0 or a numpy Generator.
+    """
+    J = _check_species_couplings(J)
+    n = J.shape[1]
+    s = _check_configurations(sigma0, n, name="sigma0")
+    if s.ndim not in (2, 3):
+        raise ValueError(f"sigma0 must have shape (L1, L2) or (B, L1, L2), got {s.shape}")
+    T = _check_temperature(T)
+    sweeps = check_int("sweeps", sweeps, minimum=1)
+    single = s.ndim == 2
+    s = s[None].copy() if single else s.copy()
+    B, L1, L2 = s.shape
+    K = L1 * L2
+    rng = make_rng(seed)
+    flat = s.reshape(B, K)
+    E = potts_energy(s, J)
+    rows = np.arange(B)
+    energy = np.empty((B, sweeps))
+    n_acc = 0
+    for t in range(sweeps):
+        for _ in range(K):
+            i = rng.integers(0, K, size=B)
+            j = (i + rng.integers(1, K, size=B)) % K  # a second, distinct site
+            prop = flat.copy()
+            prop[rows, i], prop[rows, j] = flat[rows, j], flat[rows, i]
+            E_new = potts_energy(prop.reshape(B, L1, L2), J)
+            acc = rng.random(B) < np.exp(np.minimum(0.0, -(E_new - E) / T))
+            flat[acc] = prop[acc]
+            E = np.where(acc, E_new, E)
+            n_acc += int(acc.sum())
+        energy[:, t] = E
+    final = flat.reshape(B, L1, L2)
+    return {"sigma": final[0] if single else final, "energy": energy, "accept": n_acc / (B * K * sweeps)}
+
+
+def ring_contact_fractions(J, mu, T, L: int) -> np.ndarray:
+    """Exact contact fractions f_ab = <n_ab> / L on a ring of L sites by the transfer matrix.
+
+    Energy E = sum_x [2 J[sigma_x, sigma_{x+1}] + mu_{sigma_x}] (eq. 19.2 on a ring, each bond twice);
+    with the transfer matrix M_ab = exp(-(2 J_ab + mu_a) / T), Z = tr M^L and
+    f_ab = M_ab (M^(L-1))_ba / tr M^L. ``J`` (N, N) couplings, b to the right of a (need not be
+    symmetric), ``mu`` (N,) chemical potentials, ``T`` > 0, ``L`` >= 2 sites. Returns f (N, N), summing to 1.
+
+    Accepts: ``J`` a finite square array; ``mu`` a finite (N,) array; ``T`` > 0; ``L`` an integer >= 2.
+    """
+    J = check_array("J", J, ndim=2)
+    if J.shape[0] != J.shape[1] or J.shape[0] < 2:
+        raise ValueError(f"J must be a square (N, N) matrix with N >= 2, got shape {J.shape}")
+    mu = check_array("mu", mu, shape=(J.shape[0],))
+    T = _check_temperature(T)
+    L = check_int("L", L, minimum=2)
+    logM = -(2 * J + mu[:, None]) / T
+    M = np.exp(logM - logM.max())
+    M /= np.max(np.abs(np.linalg.eigvals(M)))  # spectral radius 1: powers neither overflow nor vanish
+    P = np.linalg.matrix_power(M, L - 1)
+    f = M * P.T
+    return f / np.trace(P @ M)

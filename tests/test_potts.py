@@ -290,3 +290,67 @@ def test_boltzmann_learning_reproduces_connected_correlations():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------- linkers, place models, rings (issue 22)
+def test_linker_single_species_is_a_sum_and_two_species_by_hand():
+    rng = np.random.default_rng(4)
+    J_in, J_out = rng.normal(size=(3, 1)), rng.normal(size=(1, 3))
+    mu = np.array([0.7])
+    # one linker species: the trace is a single term, Jt_ab = J_in[a] + J_out[b] + mu / 2
+    np.testing.assert_allclose(potts.linker_effective_couplings(J_in, J_out, mu, T=1.3),
+                               J_in[:, :1] + J_out[:1, :] + mu[0] / 2, atol=1e-13)
+    J_in2, J_out2 = np.array([[-1.0, 0.0]]).repeat(2, 0), np.array([[-1.0, 0.0], [0.0, 0.0]])
+    mu2, T = np.array([0.0, 0.5]), 2.0
+    expect = -(T / 2) * np.log(np.exp(-(2 * -1.0 + 2 * J_out2[0] + 0.0) / T) + np.exp(-(0.0 + 2 * J_out2[1] + 0.5) / T))
+    np.testing.assert_allclose(potts.linker_effective_couplings(J_in2, J_out2, mu2, T), np.tile(expect, (2, 1)))
+
+
+def test_linker_formula_is_the_exact_marginal_of_a_decorated_ring():
+    rng = np.random.default_rng(5)
+    N, K, n, T = 2, 3, 3, 0.8
+    J_in, J_out, mu = rng.normal(size=(N, K)), rng.normal(size=(K, N)), rng.normal(size=K)
+    Jt = potts.linker_effective_couplings(J_in, J_out, mu, T)
+    vis = np.indices((N,) * n).reshape(n, -1).T
+    lnk = np.indices((K,) * n).reshape(n, -1).T
+    E = (2 * J_in[vis[:, None], lnk[None]] + 2 * J_out[lnk[None], np.roll(vis, -1, 1)[:, None]] + mu[lnk][None]).sum(-1)
+    p_marg = np.exp(-E / T).sum(1)
+    p_eff = np.exp(-(2 * Jt[vis, np.roll(vis, -1, 1)]).sum(-1) / T)
+    np.testing.assert_allclose(p_marg / p_marg.sum(), p_eff / p_eff.sum(), rtol=1e-12)
+
+
+def test_ring_contact_fractions_match_enumeration():
+    rng = np.random.default_rng(6)
+    N, L, T = 3, 5, 0.9
+    J, mu = rng.normal(size=(N, N)), rng.normal(size=N)
+    states = np.indices((N,) * L).reshape(L, -1).T
+    right = np.roll(states, -1, 1)
+    E = (2 * J[states, right] + mu[states]).sum(-1)
+    p = np.exp(-E / T)
+    p /= p.sum()
+    f = np.zeros((N, N))
+    for x in range(L):
+        np.add.at(f, (states[:, x], right[:, x]), p / L)
+    out = potts.ring_contact_fractions(J, mu, T, L)
+    np.testing.assert_allclose(out, f, atol=1e-13)
+    assert out.sum() == pytest.approx(1.0)
+
+
+def test_place_swaps_conserve_composition_and_sample_the_permutation_law():
+    import itertools
+
+    rng = np.random.default_rng(7)
+    J = rng.normal(size=(2, 6, 6))
+    T = 1.5
+    perms = np.array(list(itertools.permutations(range(6)))).reshape(-1, 2, 3)
+    E = potts.potts_energy(perms, J)
+    p = np.exp(-(E - E.min()) / T)
+    p /= p.sum()
+    start = np.tile(np.arange(6).reshape(2, 3), (2000, 1, 1))
+    out = potts.place_swap_sweeps(J, start, T, sweeps=30, seed=1)
+    assert np.all(np.sort(out["sigma"].reshape(2000, -1), axis=1) == np.arange(6))  # one of each species, always
+    np.testing.assert_allclose(out["energy"][:, -1], potts.potts_energy(out["sigma"], J))
+    e_mean, e_se = out["energy"][:, -1].mean(), out["energy"][:, -1].std() / np.sqrt(2000)
+    assert abs(e_mean - p @ E) < 4.5 * e_se  # the exact mean energy over the 720 arrangements
+    single = potts.place_swap_sweeps(J, start[0], T, sweeps=2, seed=1)
+    assert single["sigma"].shape == (2, 3) and 0 < single["accept"] <= 1
