@@ -33,6 +33,10 @@ __all__ = [
     "train_rbm",
     "gmm_network",
     "softmax_hidden",
+    "relu_log_partition",
+    "relu_hidden_mean",
+    "relu_rbm_log_marginal",
+    "relu_rbm_gibbs",
 ]
 
 HIDDEN_TYPES = ("bernoulli", "gaussian")
@@ -225,6 +229,71 @@ def train_rbm(data, n_hidden: int, hidden: str = "bernoulli", epochs: int = 100,
             b += lr * (pos.mean(axis=0) - neg.mean(axis=0))
             c += lr * (hp.mean(axis=0) - hn.mean(axis=0))
     return {"W": W, "b": b, "c": c}
+
+
+# ------------------------------------------------------------------ ReLU RBM
+def relu_log_partition(x) -> np.ndarray:
+    """log Gamma(x) = log int_0^oo dtau exp(-tau^2/2 + x tau) = x^2/2 + log(sqrt(2 pi) Phi(x)).
+
+    The hidden "free energy" of a ReLU (truncated-Gaussian) unit: prior U(tau) = tau^2/2 on
+    tau >= 0 (+oo below), input x = (W^T s + c)_mu. Phi is the standard normal distribution
+    function, evaluated in log space (``scipy.special.log_ndtr``), so large negative x are accurate:
+    log Gamma(x) ~ -log(-x) there, and ~ x^2/2 + log sqrt(2 pi) (the Gaussian unit) for x >> 1.
+
+    Accepts: ``x`` a finite array (any shape). Returns an array of its shape.
+    """
+    x = check_array("x", x)
+    # x < 0: e^{x^2/2} Phi(x) = erfcx(-x/sqrt 2)/2, free of the cancellation x^2/2 + log Phi(x)
+    neg = np.minimum(x, 0.0)
+    pos = np.maximum(x, 0.0)
+    return np.where(x < 0, np.log(0.5 * special.erfcx(-neg / np.sqrt(2.0))),
+                    0.5 * pos**2 + special.log_ndtr(pos)) + 0.5 * np.log(2 * np.pi)
+
+
+def relu_hidden_mean(s, W, c=None) -> np.ndarray:
+    """E[tau_mu | s] = x + phi(x)/Phi(x), x = W^T s + c: the mean of N(x, 1) truncated to tau >= 0.
+
+    It equals d log Gamma / dx (``relu_log_partition``), and phi(x)/Phi(x) = 1/Gamma(x).
+    Accepts: ``s`` (..., N) of +-1, ``W`` (N, P), ``c`` (P,) or None (zeros). Returns (..., P).
+    """
+    W, _, c = _check_rbm(W, None, c)
+    x = _check_visible("s", s, W.shape[0]) @ W + c
+    return x + np.exp(-relu_log_partition(x))  # phi(x)/Phi(x) = 1/Gamma(x)
+
+
+def relu_rbm_log_marginal(s, W, b=None, c=None) -> np.ndarray:
+    """Unnormalised log p(s) = b.s + sum_mu log Gamma((W^T s + c)_mu) of the ReLU RBM.
+
+    Energy E(s, tau) = sum_mu tau_mu^2/2 - s^T W tau - b^T s - c^T tau with tau_mu >= 0; the
+    hidden units are integrated out with ``relu_log_partition``. Accepts: ``s`` (..., N) of +-1,
+    ``W`` (N, P), ``b`` (N,) or None, ``c`` (P,) or None. Returns (...).
+    """
+    W, b, c = _check_rbm(W, b, c)
+    s = _check_visible("s", s, W.shape[0])
+    return s @ b + np.sum(relu_log_partition(s @ W + c), axis=-1)
+
+
+def relu_rbm_gibbs(W, b, c, states, steps: int, seed: int = 0) -> np.ndarray:
+    """Block Gibbs sampling of the ReLU RBM: tau ~ p(tau | s), then s ~ p(s | tau), ``steps`` times.
+
+    tau_mu | s is N(x_mu, 1) truncated to tau_mu >= 0, x = W^T s + c, drawn by inverting its
+    distribution function: tau = x - Phi^-1(v Phi(x)) with v ~ U(0, 1] (in log space, stable for
+    x << 0); p(s_i = +1 | tau) = sigmoid(2 (W tau + b)_i). Accepts: ``W`` (N, P), ``b`` (N,) or None,
+    ``c`` (P,) or None, ``states`` a (B, N) batch of +-1 chains, ``steps`` >= 0, ``seed`` an int >= 0
+    or a numpy Generator. Returns the visible states (B, N) after the last step.
+    """
+    W, b, c = _check_rbm(W, b, c)
+    s = _check_visible("states", states, W.shape[0])
+    if s.ndim != 2:
+        raise ValueError(f"states must be a (B, N) batch of chains, got shape {s.shape}")
+    steps = check_int("steps", steps, minimum=0)
+    rng = make_rng(seed)
+    for _ in range(steps):
+        x = s @ W + c
+        v = 1.0 - rng.random(x.shape)  # in (0, 1]
+        tau = np.maximum(x - special.ndtri_exp(np.log(v) + special.log_ndtr(x)), 0.0)
+        s = _sample_visible(tau, W, b, rng)
+    return s
 
 
 # ------------------------------------------------------------ GMM as a network

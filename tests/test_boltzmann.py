@@ -192,3 +192,71 @@ def test_learning_bad_input():
         bm.sample_moments([[1.0, 0.0]])
     with pytest.raises(ValueError, match="N must be <= 20"):
         bm.all_states(21)
+
+
+# ------------------------------------------------------------------ naive mean field and pseudo-likelihood
+def test_mean_field_couplings_by_hand():
+    corr = np.array([[1.0, 0.5], [0.5, 1.0]])
+    J, h = bm.mean_field_couplings(np.zeros(2), corr)
+    # C^-1 = [[1, -0.5], [-0.5, 1]] / 0.75, J_12 = 0.5 / 0.75
+    np.testing.assert_allclose(J, [[0.0, 2 / 3], [2 / 3, 0.0]], atol=1e-15)
+    np.testing.assert_allclose(h, [0.0, 0.0], atol=1e-15)
+    m = np.array([0.2, -0.4, 0.1])
+    corr3 = np.array([[1.0, 0.1, 0.3], [0.1, 1.0, -0.2], [0.3, -0.2, 1.0]])
+    J3, h3 = bm.mean_field_couplings(m, corr3)
+    Cinv = np.linalg.inv(corr3 - np.outer(m, m))
+    np.testing.assert_allclose(J3, -(Cinv - np.diag(np.diag(Cinv))), atol=1e-13)
+    np.testing.assert_allclose(h3, np.arctanh(m) - J3 @ m, atol=1e-13)
+
+
+def test_mean_field_is_exact_to_first_order_in_the_couplings():
+    rng = np.random.default_rng(0)
+    A = np.triu(rng.normal(size=(5, 5)), 1)
+    A = A + A.T
+    h0 = rng.normal(0, 0.3, 5)
+    errs = []
+    for eps in (0.02, 0.01):
+        J_nmf, _ = bm.mean_field_couplings(*bm.exact_moments(eps * A, h0))
+        errs.append(np.abs(J_nmf - eps * A).max())
+    assert errs[1] < 0.3 * errs[0]  # the bias is O(J^2): halving J quarters it
+    assert errs[1] < 1e-3
+
+
+def test_mean_field_rejects_singular_correlations():
+    with pytest.raises(ValueError, match="positive-definite"):
+        bm.mean_field_couplings(np.zeros(2), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="mean"):
+        bm.mean_field_couplings(np.array([1.0, 0.0]), np.eye(2))
+
+
+def test_pseudolikelihood_two_spins_closed_form():
+    # counts a of s1 = s2 and b of s1 != s2: p(s1 | s2) = e^{J s1 s2} / 2 cosh J gives tanh J = (a - b)/(a + b)
+    s = np.array([[1, 1]] * 3 + [[-1, -1]] * 3 + [[1, -1], [-1, 1]], dtype=float)
+    J, h = bm.pseudolikelihood_couplings(s)
+    assert J[0, 1] == pytest.approx(0.5 * np.log(3), abs=1e-12) and J[1, 0] == J[0, 1]
+    np.testing.assert_allclose(h, 0.0, atol=1e-12)
+    assert np.all(np.diag(J) == 0)
+
+
+def test_pseudolikelihood_uniform_data_and_ridge():
+    s = bm.all_states(4).astype(float)  # every state once: independent unbiased spins
+    J, h = bm.pseudolikelihood_couplings(s)
+    np.testing.assert_allclose(J, 0.0, atol=1e-12)
+    np.testing.assert_allclose(h, 0.0, atol=1e-12)
+    # s2 = s1 always: separable, no maximum without a penalty; with l2 the optimum is finite
+    sep = np.array([[1, 1, 1], [-1, -1, 1], [1, 1, -1], [-1, -1, -1]], dtype=float)
+    J, _ = bm.pseudolikelihood_couplings(sep)  # runs off until the gradient ~ 2 e^{-2 J} < tol
+    assert 10 < J[0, 1] < 14
+    with pytest.raises(ValueError, match="l2"):
+        bm.pseudolikelihood_couplings(sep, max_iter=3)
+    J, _ = bm.pseudolikelihood_couplings(sep, l2=0.1)
+    assert 1.0 < J[0, 1] < 2.0 and abs(J[0, 2]) < 1e-12
+
+
+def test_pseudolikelihood_is_consistent():
+    J_true = np.array([[0, 0.4, -0.3, 0.0], [0.4, 0, 0.2, 0.1], [-0.3, 0.2, 0, 0.5], [0.0, 0.1, 0.5, 0]])
+    h_true = np.array([0.1, -0.2, 0.3, 0.0])
+    s = bm.exact_sample(J_true, h_true, 200000, seed=1)
+    J, h = bm.pseudolikelihood_couplings(s)
+    # standard errors ~ 1/sqrt(200000 chi) ~ 0.003: 0.02 is > 5 of them
+    assert np.abs(J - J_true).max() < 0.02 and np.abs(h - h_true).max() < 0.02

@@ -129,3 +129,67 @@ def test_gmm_network_reproduces_bayes_posterior():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------------------------------ ReLU (truncated-Gaussian) hidden units
+def _log_gamma_quad(x):
+    shift = max(x, 0.0) ** 2 / 2  # keep the integrand O(1)
+    val = integrate.quad(lambda t: np.exp(-t**2 / 2 + x * t - shift), 0, np.inf, epsabs=0, epsrel=1e-13)[0]
+    return np.log(val) + shift
+
+
+def test_relu_log_partition_against_quadrature_and_limits():
+    xs = np.array([-6.0, -2.0, -0.5, 0.0, 0.7, 3.0, 10.0])
+    np.testing.assert_allclose(rbm.relu_log_partition(xs), [_log_gamma_quad(x) for x in xs], rtol=0, atol=1e-10)
+    assert rbm.relu_log_partition(0.0) == pytest.approx(0.5 * np.log(2 * np.pi) - np.log(2), abs=1e-15)
+    # x -> -oo: Gamma(x) = 1/|x| (1 - 1/x^2 + 3/x^4 - ...); x -> +oo: the Gaussian unit
+    x = -1e3
+    assert rbm.relu_log_partition(x) == pytest.approx(-np.log(-x) + np.log1p(-1 / x**2 + 3 / x**4), abs=1e-12)
+    assert rbm.relu_log_partition(40.0) == pytest.approx(800 + 0.5 * np.log(2 * np.pi), rel=1e-15)
+    assert rbm.relu_log_partition(np.zeros((2, 3))).shape == (2, 3)
+
+
+def test_relu_hidden_mean_is_the_derivative_and_the_truncated_mean():
+    W = np.array([[0.5, -1.0], [0.2, 0.3], [-0.4, 0.8]])
+    c = np.array([0.1, -2.5])
+    s = np.array([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]])
+    x = s @ W + c
+    mean = rbm.relu_hidden_mean(s, W, c)
+    eps = 1e-6
+    fd = (rbm.relu_log_partition(x + eps) - rbm.relu_log_partition(x - eps)) / (2 * eps)
+    np.testing.assert_allclose(mean, fd, atol=1e-8)
+    for xv, mv in zip(x.ravel(), mean.ravel(), strict=True):
+        num = integrate.quad(lambda t, xv=xv: t * np.exp(-(t - xv) ** 2 / 2), 0, np.inf)[0]
+        den = integrate.quad(lambda t, xv=xv: np.exp(-(t - xv) ** 2 / 2), 0, np.inf)[0]
+        assert mv == pytest.approx(num / den, rel=1e-9)
+
+
+def test_relu_rbm_log_marginal_is_the_hidden_integral():
+    W = np.array([[0.6, -0.2], [0.1, 0.9], [-0.5, 0.4]])
+    b, c = np.array([0.2, -0.1, 0.3]), np.array([-0.3, 0.2])
+    for s in itertools.product([-1.0, 1.0], repeat=3):
+        s = np.array(s)
+        x = s @ W + c
+        # two-dimensional integral over tau >= 0 done as the product of the unit integrals
+        expected = s @ b + _log_gamma_quad(x[0]) + _log_gamma_quad(x[1])
+        assert rbm.relu_rbm_log_marginal(s, W, b, c) == pytest.approx(expected, abs=1e-10)
+    # defaults: b = c = 0
+    s = np.array([1.0, 1.0, -1.0])
+    assert rbm.relu_rbm_log_marginal(s, W) == pytest.approx(np.sum(rbm.relu_log_partition(s @ W)), abs=1e-14)
+
+
+def test_relu_rbm_gibbs_samples_the_enumerated_marginal():
+    W = np.array([[0.8, -0.3], [0.4, 0.7], [-0.6, 0.5]])
+    b, c = np.array([0.1, -0.2, 0.0]), np.array([-0.4, 0.3])
+    states = bm.all_states(3).astype(float)
+    lw = rbm.relu_rbm_log_marginal(states, W, b, c)
+    p = np.exp(lw - np.logaddexp.reduce(lw))
+    B = 40000
+    start = np.tile([1.0, 1.0, 1.0], (B, 1))
+    s = rbm.relu_rbm_gibbs(W, b, c, start, steps=40, seed=3)
+    idx = ((s > 0) @ np.array([4, 2, 1])).astype(int)
+    codes = ((states > 0) @ np.array([4, 2, 1])).astype(int)
+    freq = np.bincount(idx, minlength=8)[codes] / B
+    se = np.sqrt(p * (1 - p) / B)
+    assert np.all(np.abs(freq - p) < 5 * se)
+    assert rbm.relu_rbm_gibbs(W, b, c, start[:2], steps=0).tolist() == start[:2].tolist()
