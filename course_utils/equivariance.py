@@ -29,6 +29,11 @@ __all__ = [
     "random_rotation",
     "pairwise_distances",
     "DistanceHistogramModel",
+    "self_attention",
+    "positional_encoding",
+    "permutation_matrix",
+    "intertwiner_basis",
+    "forces",
 ]
 
 
@@ -265,3 +270,124 @@ class DistanceHistogramModel(nn.Module):
     def forward(self, points):
         """Accepts: ``points`` a finite tensor."""
         return self.rho(self.features(points))[:, 0]
+
+
+def self_attention(x, Wq, Wk, Wv, adj=None, return_weights: bool = False):
+    """Attention as message passing, h_u = sum_{v in N_u} alpha_uv V x_v (eq. 7.23 of the recitation notes),
+    with alpha_uv = softmax_v((Q x_u)^T (K x_v) / sqrt(d)) over the neighbours v of u.
+
+    ``x`` node features (..., N, F); ``Wq`` and ``Wk`` the query and key matrices Q, K (d, F) (d sets the
+    1/sqrt(d) scale); ``Wv`` the value matrix V (F_out, F); ``adj`` an (N, N) adjacency matrix whose
+    non-zero entries A_uv mark v in N_u (every node needs a neighbour), or None for the fully connected
+    graph of a standard transformer (v runs over all nodes, u included). Returns h (..., N, F_out), and
+    the weights alpha (..., N, N) as well if ``return_weights``. Equivariant under node permutations:
+    f(P x, P A P^T) = P f(x, A).
+    """
+    torch = _torch()
+    x = check_tensor("x", x)
+    if x.ndim < 2:
+        raise ValueError(f"x must have shape (..., N, F), got {tuple(x.shape)}")
+    Wq = _weight("Wq", Wq, x)
+    Wk = _weight("Wk", Wk, x)
+    Wv = _weight("Wv", Wv, x)
+    if Wk.shape[0] != Wq.shape[0]:
+        raise ValueError(f"Wk must have shape ({Wq.shape[0]}, {x.shape[-1]}) like Wq, got {tuple(Wk.shape)}")
+    if not isinstance(return_weights, bool):
+        raise TypeError(f"return_weights must be a bool, got {type(return_weights).__name__}")
+    N = x.shape[-2]
+    check_memory(("x",), 8.0 * 4 * x[..., 0, 0].numel() * N * N, what="attention weights")
+    scores = (x @ Wq.T) @ (x @ Wk.T).transpose(-1, -2) / math.sqrt(Wq.shape[0])
+    if adj is not None:
+        _, adj = _graph(x, adj)
+        if bool((adj < 0).any()):
+            raise ValueError("adj must have non-negative entries (A_uv > 0 marks an edge)")
+        if bool((adj.sum(dim=-1) == 0).any()):
+            raise ValueError("adj must give every node at least one neighbour (the softmax needs one)")
+        scores = scores.masked_fill(adj == 0, -math.inf)
+    alpha = torch.softmax(scores, dim=-1)
+    h = alpha @ (x @ Wv.T)
+    return (h, alpha) if return_weights else h
+
+
+def positional_encoding(n: int, d: int):
+    """Sinusoidal positional encoding PE_{u,2k} = sin(u / 10000^(2k/d)), PE_{u,2k+1} = cos(u / 10000^(2k/d))
+    (Vaswani et al. 2017) for positions u = 0..n-1: a torch tensor (n, d) in the default dtype.
+
+    ``n`` the number of positions (tokens), ``d`` the feature dimension. Added to the features it tags each
+    node with its position, which breaks permutation equivariance on purpose.
+    """
+    torch = _torch()
+    n = check_int("n", n, minimum=1)
+    d = check_int("d", d, minimum=1)
+    check_memory(("n", "d"), 8.0 * 2 * n * d, what="the encoding")
+    u = torch.arange(n, dtype=torch.get_default_dtype())[:, None]
+    k2 = torch.arange(d) // 2 * 2
+    angle = u / 10000.0 ** (k2.to(u.dtype) / d)
+    return torch.where(torch.arange(d) % 2 == 0, torch.sin(angle), torch.cos(angle))
+
+
+def permutation_matrix(perm) -> np.ndarray:
+    """The permutation matrix P with (P x)_u = x_{perm[u]}, i.e. P_{u, perm[u]} = 1 (as in ``permute_graph``).
+
+    Accepts: ``perm`` a permutation of 0..n-1 (integers).
+    """
+    p = np.asarray(perm)
+    if p.ndim != 1 or p.size == 0 or not np.issubdtype(p.dtype, np.integer) \
+            or not np.array_equal(np.sort(p), np.arange(p.size)):
+        raise ValueError(f"perm must be a permutation of 0..n-1 (a non-empty 1-d integer array), got {perm!r}")
+    check_memory(("perm",), 8.0 * p.size**2, what="the permutation matrix")
+    P = np.zeros((p.size, p.size))
+    P[np.arange(p.size), p] = 1.0
+    return P
+
+
+def intertwiner_basis(rho_in, rho_out=None, tol: float = 1e-10) -> np.ndarray:
+    """Basis of the equivariant linear maps L: rho_out(g) L = L rho_in(g) for every generator g (eq. 7.3 for linear f).
+
+    ``rho_in`` (G, n, n): the representation matrices of G generators of the group on the input space;
+    ``rho_out`` (G, m, m) on the output space (None: the same as ``rho_in``). The constraint is linear in
+    L; in row-major vec form (rho_out(g) kron I_n - I_m kron rho_in(g)^T) vec L = 0 for each g. Its null
+    space, the right singular vectors with singular value below ``tol`` times the largest (or ``tol`` if all
+    vanish), is returned as an orthonormal (Frobenius) basis of shape (k, m, n); k is the dimension of the
+    space of equivariant maps (2 for the permutation group on R^n, n >= 2: L = a I + b 1 1^T).
+    """
+    rho_in = check_array("rho_in", rho_in, ndim=3)
+    if rho_in.shape[1] != rho_in.shape[2]:
+        raise ValueError(f"rho_in must have shape (G, n, n), got {rho_in.shape}")
+    if rho_out is None:
+        rho_out = rho_in
+    else:
+        rho_out = check_array("rho_out", rho_out, ndim=3)
+        if rho_out.shape[1] != rho_out.shape[2] or rho_out.shape[0] != rho_in.shape[0]:
+            raise ValueError(f"rho_out must have shape ({rho_in.shape[0]}, m, m) (one matrix per generator),"
+                             f" got {rho_out.shape}")
+    tol = check_positive("tol", tol)
+    n, m = rho_in.shape[1], rho_out.shape[1]
+    check_memory(("rho_in", "rho_out"), 8.0 * 3 * rho_in.shape[0] * (m * n) ** 2, what="the constraint matrix")
+    blocks = [np.kron(Ro, np.eye(n)) - np.kron(np.eye(m), Ri.T) for Ri, Ro in zip(rho_in, rho_out)]
+    M = np.concatenate(blocks, axis=0)
+    _, s, Vh = np.linalg.svd(M)
+    s_full = np.zeros(m * n)
+    s_full[: s.size] = s
+    scale = s_full.max() if s_full.max() > 0 else 1.0
+    null = Vh[s_full < tol * scale]
+    return null.reshape(-1, m, n)
+
+
+def forces(energy, points):
+    """Forces F = -grad_r E(r) of an energy model by automatic differentiation: a vector-valued output that
+    rotates with the input, F(R r) = R F(r), when E is rotation invariant (eq. 7.24 with rho_V(g) = R).
+
+    ``energy`` a callable mapping points (B, N, d) to energies (B,); ``points`` a tensor (B, N, d).
+    Returns F (B, N, d), detached.
+    """
+    torch = _torch()
+    check_callable("energy", energy)
+    points = check_tensor("points", points, shape=(None, None, None))
+    r = points.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        E = energy(r)
+        if not isinstance(E, torch.Tensor) or E.shape != (points.shape[0],):
+            raise ValueError(f"energy must map points (B, N, d) to a tensor of shape (B,) = ({points.shape[0]},)")
+        (grad,) = torch.autograd.grad(E.sum(), r)
+    return -grad.detach()

@@ -24,21 +24,33 @@
 # the inputs) followed by an **invariant** read-out. This lecture checks numerically which
 # layers are exactly equivariant (to machine precision), where the symmetry breaks
 # (borders, strides, sub-pixel shifts), and trains an invariant point-cloud model against an
-# ordinary MLP.
+# ordinary MLP. Along the way it solves for the equivariant linear maps, measures why residual
+# connections keep gradients alive, reads attention as message passing, and derives equivariant
+# forces from an invariant energy.
 #
 # **Learning goals**
-# - state invariance $f(\rho(g)x) = f(x)$ and equivariance $f(\rho_X(g)x) = \rho_Y(g)f(x)$ and test them numerically;
+# - state invariance $f(\rho(g)x) = f(x)$ and equivariance $f(\rho_X(g)x) = \rho_Y(g)f(x)$ and test them numerically,
+#   first on the isotropic oscillator (invariant action, equivariant equations of motion);
 # - show that convolution commutes with translations exactly on a periodic grid, and see how
 #   zero padding, strides and non-linearities with sub-pixel shifts break it;
 # - build translation-invariant features by global pooling;
+# - explain residual connections by equivariance (the identity commutes with every group action) and
+#   measure the gradient norm through deep stacks with and without skips against $\chi^{2L}$ and $(1+\chi^2)^L$;
 # - write message passing on a graph and verify permutation equivariance; see a CNN as a GNN;
+# - read self-attention as message passing (eq. 7.23), check it is permutation equivariant, and see
+#   positional encodings break that;
+# - solve the commutation constraint $LP = PL$ numerically: the DeepSets maps $a\mathbb{I} + b\mathbf 1\mathbf 1^T$;
 # - train a rotation-, translation- and permutation-invariant model of point clouds and compare
-#   it with an MLP on raw coordinates.
+#   it with an MLP on raw coordinates;
+# - get a vector-valued equivariant output, forces $F = -\nabla E$ that rotate with the input (eq. 7.24).
 #
-# *Source:* recitation notes, section 7 (Geometric deep learning), eqs. (7.1)-(7.24),
-# C. Miyamoto, *Machine Learning for Physicists: Recitation Notes*.
+# *Source:* recitation notes, section 7 (Geometric deep learning), eqs. (7.1)-(7.24) and Problems 3-5,
+# with section 6.4.1 (residual connections), C. Miyamoto, *Machine Learning for Physicists: Recitation Notes*.
 
 # %%
+import copy
+from itertools import permutations
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -47,10 +59,95 @@ import course_utils as cu
 from course_utils import equivariance as eq
 
 rng = cu.setup(seed=0)
-torch.set_default_dtype(torch.float64)  # sections 1-3 test symmetries to round-off: use float64
+torch.set_default_dtype(torch.float64)  # sections 1-8 test symmetries to round-off: use float64
 
 # %% [markdown]
-# ## 1. Convolutions commute with translations
+# ## 1. Invariance and equivariance in one system: the isotropic oscillator
+#
+# The recitation notes (Miyamoto), section 7.1, introduce both notions on a particle of mass $m$ in the
+# plane, bound by a spring of stiffness $k$. Its action (eq. 7.4) is
+#
+# $$S[q] = \int dt\,\Big(\frac{m}{2}(\dot x^2 + \dot y^2) - \frac{k}{2}(x^2 + y^2)\Big),\qquad q = (x, y, \dot x, \dot y),$$
+#
+# and a rotation by $\phi$ acts on the state by the block-diagonal $\rho(g) = \mathrm{diag}(R_\phi, R_\phi)$
+# (eq. 7.5): positions and velocities turn together. Both squares are lengths, so
+# $S[\rho(g)q] = S[q]$ (eq. 7.6): the action is **invariant**. The equation of motion
+# $m\ddot{\mathbf r} = -k\mathbf r$ (eq. 7.7, the Euler-Lagrange equation of 7.4) defines the map
+# $F:\mathbf r\mapsto\ddot{\mathbf r} = -\frac{k}{m}\mathbf r$ (eq. 7.8), and $F(R_\phi\mathbf r) = R_\phi F(\mathbf r)$:
+# the acceleration is a vector, it is **equivariant**. So a rotated initial state evolves into the
+# rotated trajectory. We integrate with velocity Verlet, a map built from $F$ and linear updates, so it
+# inherits the symmetry exactly, and compare with an anisotropic spring $k_x\neq k_y$, which has none.
+
+# %%
+m_osc, dt_osc, n_steps = 1.0, 0.01, 400  # t in [0, 4]: 1.3 periods of the isotropic oscillator, omega = 2
+
+
+def accel(r, k):
+    """F(r) = -(k/m) r of eq. (7.8), k = (k_x, k_y): isotropic when k_x = k_y."""
+    return -np.asarray(k) / m_osc * r
+
+
+def trajectory(q0, k):
+    """Velocity-Verlet trajectory q(t) = (x, y, x', y') of m r'' = -k r (eq. 7.7): shape (n_steps + 1, 4)."""
+    r, v = np.array(q0[:2], float), np.array(q0[2:], float)
+    out = [np.r_[r, v]]
+    for _ in range(n_steps):
+        v_half = v + 0.5 * dt_osc * accel(r, k)
+        r = r + dt_osc * v_half
+        v = v_half + 0.5 * dt_osc * accel(r, k)
+        out.append(np.r_[r, v])
+    return np.array(out)
+
+
+def action(q, k):
+    """S[q] = int dt (m/2 |r'|^2 - 1/2 (k_x x^2 + k_y y^2)) (eq. 7.4), trapezoidal rule."""
+    lagrangian = 0.5 * m_osc * (q[:, 2:] ** 2).sum(1) - 0.5 * (np.asarray(k) * q[:, :2] ** 2).sum(1)
+    return dt_osc * (lagrangian.sum() - 0.5 * (lagrangian[0] + lagrangian[-1]))
+
+
+phi_rot = 1.0  # rotation angle (rad)
+R_phi = np.array([[np.cos(phi_rot), -np.sin(phi_rot)], [np.sin(phi_rot), np.cos(phi_rot)]])
+rho = np.kron(np.eye(2), R_phi)  # eq. (7.5): diag(R, R) on (x, y, x', y')
+q0 = np.array([1.0, 0.2, 0.3, 1.5])
+springs = {"isotropic k = (4, 4)": (4.0, 4.0), "anisotropic k = (4, 1)": (4.0, 1.0)}
+osc = {}
+for name, k in springs.items():
+    q = trajectory(q0, k)
+    q_rot0 = trajectory(rho @ q0, k)  # evolve the rotated initial state
+    osc[name] = dict(q=q, q_rot0=q_rot0,
+                     S=action(q, k), S_rot=action(q @ rho.T, k),  # S[q] and S[rho q]
+                     eom_err=np.abs(q_rot0 - q @ rho.T).max() / np.abs(q).max())  # q_{rho q0}(t) vs rho q(t)
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharex=True, sharey=True)
+for ax, (name, o) in zip(axes, osc.items()):
+    ax.plot(o["q"][:, 0], o["q"][:, 1], color="0.6", label=r"$\mathbf{r}(t)$")
+    ax.plot(*(o["q"][:, :2] @ R_phi.T).T, "C0", lw=3, alpha=0.5, label=r"rotated afterwards, $R_\phi\mathbf{r}(t)$")
+    ax.plot(o["q_rot0"][:, 0], o["q_rot0"][:, 1], "C1--", label=r"evolved from $\rho(g)q_0$")
+    ax.set_aspect("equal")
+    cu.plotting.label(ax, "$x$", "$y$", name)
+axes[0].legend(loc="lower left", fontsize=8)
+plt.show()
+
+# %%
+# Check: for the isotropic spring the action is invariant, S[rho q] = S[q], and the dynamics equivariant,
+# q_{rho q0}(t) = rho q(t), to float64 round-off (1e-12, relative to the action's kinetic part and to the
+# orbit size). Both fail for the anisotropic spring (measured: S goes from 0.222 to -3.852, the trajectories
+# differ by 1.28 orbit sizes). The plausible wrong statement "the trajectory is invariant",
+# q_{rho q0}(t) = q(t), fails even for the isotropic spring: measured relative error 0.93 (of order
+# 2 sin(phi/2) = 0.96 for phi = 1).
+iso, aniso = osc["isotropic k = (4, 4)"], osc["anisotropic k = (4, 1)"]
+kinetic = dt_osc * 0.5 * m_osc * (iso["q"][:, 2:] ** 2).sum()  # scale of the action
+invariant_traj_err = np.abs(iso["q_rot0"] - iso["q"]).max() / np.abs(iso["q"]).max()
+print("isotropic:   S[rho q] = S[q] (1e-12):", abs(iso["S_rot"] - iso["S"]) < 1e-12 * kinetic,
+      f"(S = {iso['S']:.3f})", "  trajectory equivariant (1e-12):", iso["eom_err"] < 1e-12)
+print(f"anisotropic: S[q] = {aniso['S']:.3f}, S[rho q] = {aniso['S_rot']:.3f};"
+      f" equivariance error {aniso['eom_err']:.2f}")
+print(f"'trajectory invariant' (wrong): relative error {invariant_traj_err:.2f}")
+assert abs(iso["S_rot"] - iso["S"]) < 1e-12 * kinetic and iso["eom_err"] < 1e-12
+assert abs(aniso["S_rot"] - aniso["S"]) > 1e-2 * kinetic and aniso["eom_err"] > 1e-2 and invariant_traj_err > 1e-2
+
+# %% [markdown]
+# ## 2. Convolutions commute with translations
 #
 # A grayscale image is a scalar field $\varphi$ on the grid. Translation by $s$ acts as
 # $[T_s\varphi](u) = \varphi(u - s)$, and a convolutional layer (eq. 7.12; PyTorch computes the
@@ -112,7 +209,7 @@ plot_border_error()
 cu.plotting.live(plot_border_error, shift_x=(-10, 10, 1), shift_y=(-10, 10, 1), kernel_size=[3, 5, 7, 9])
 
 # %% [markdown]
-# ## 2. What breaks equivariance: strides, pooling, sub-pixel shifts
+# ## 3. What breaks equivariance: strides, pooling, sub-pixel shifts
 #
 # **Stride and local pooling** (eqs. 7.13-7.14) keep one output pixel per $P\times P$ patch. A shift
 # by a multiple of $P$ shifts the output by $s/P$ pixels exactly; any other shift changes which
@@ -177,7 +274,7 @@ assert np.all(sub["ReLU o Conv"][~integer] > 1e-2)
 assert np.all(pool_err[::2] < 1e-12) and np.all(pool_err[1::2] > 1e-2)
 
 # %% [markdown]
-# ## 3. Invariance from global pooling
+# ## 4. Invariance from global pooling
 #
 # Averaging an equivariant feature map over the whole grid (eq. 7.16),
 # $\mathrm{GAP}[h]_c = \frac{1}{HW}\sum_{ij}h_c(i,j)$, forgets *where* a pattern is and keeps *how much*
@@ -208,7 +305,109 @@ pooled = inv_err["GAP o MaxPool_2 o ReLU o Conv"]
 assert pooled[1] < 1e-12 and pooled[0] > 1e-3 and pooled[2] > 1e-3
 
 # %% [markdown]
-# ## 4. Message passing on graphs
+# ## 5. Residual connections: equivariance kept, gradients kept
+#
+# Problem 5 of the recitation notes (Miyamoto), section 7.2.1, asks why the ResNet block
+#
+# $$h[\varphi] = \mathrm{MaxPool}\circ(\mathrm{Id} + \sigma\circ\mathrm{Conv}_2\circ\sigma\circ\mathrm{Conv}_1)\circ\varphi \qquad (7.18)$$
+#
+# is a clever trick. The equivariance answer: the identity commutes with *every* group action, so
+# $\mathrm{Id} + F$ is equivariant whenever $F$ is; the skip adds a path to the gradient without
+# adding anything that could break the symmetry (a skip through a dense matrix acting on the flattened image,
+# as in an MLP, would). The gradient answer (section 6.4.1 of the same notes): through a plain stack of
+# $\sigma\circ\mathrm{Conv}$ layers the gradient is multiplied at each layer by the Jacobian, and
+# for ReLU and random kernels with variance $\sigma_w^2$ its squared norm shrinks on average by
+#
+# $$\chi = \tfrac12\,C\,K^2\sigma_w^2$$
+#
+# per layer ($C K^2$ inputs per output, half of the ReLUs open), i.e. by $\chi^2$ per two-layer block.
+# With the skip the block's Jacobian is $\mathbb{I} + J_F$ and the factor becomes $1 + \chi^2$ (to leading
+# order: the cross term $2v^\top J_F v$ nearly averages out): the gradient can no longer vanish.
+# PyTorch's default initialisation draws kernels uniformly in
+# $\pm 1/\sqrt{CK^2}$, so $\sigma_w^2 = 1/(3CK^2)$ and $\chi = 1/6$.
+
+# %%
+C_res, K_res, H_res = 8, 3, 16
+n_blocks, n_nets = 10, 6  # n_nets = 16 for class
+chi = 0.5 * C_res * K_res**2 / (3 * C_res * K_res**2)  # = 1/6
+
+
+def resnet_block_kernels(gen):
+    bound = 1 / np.sqrt(C_res * K_res**2)  # PyTorch's default Conv2d initialisation (no bias)
+    return [(2 * torch.rand(C_res, C_res, K_res, K_res, generator=gen) - 1) * bound for _ in range(2)]
+
+
+def block(h, kernels, skip):
+    """(Id + sigma o Conv_2 o sigma o Conv_1)[h] (eq. 7.18 without the pooling), or the plain branch alone."""
+    F = torch.relu(eq.conv2d(torch.relu(eq.conv2d(h, kernels[0])), kernels[1]))
+    return h + F if skip else F
+
+
+# the skip keeps equivariance; a skip through a dense matrix on the flattened image does not
+k_block = resnet_block_kernels(cu.torch_generator(10))
+W_dense = torch.randn(C_res * H_res**2, C_res * H_res**2, generator=cu.torch_generator(11)) / (C_res * H_res**2) ** 0.5
+phi_res = torch.randn(1, C_res, H_res, H_res, generator=cu.torch_generator(12))
+skip_err = {
+    "Id + F": eq.equivariance_error(lambda z: block(z, k_block, True), phi_res, T, T),
+    "W_dense + F": eq.equivariance_error(lambda z: (W_dense @ z.flatten()).reshape(z.shape) + block(z, k_block, False),
+                                         phi_res, T, T),
+}
+
+# squared gradient norm, block by block, backwards from a random output direction v
+ratios = {False: [], True: []}  # ||dL/dh_l||^2 / ||dL/dh_{l+1}||^2 for each block l, each network
+grad_sq = {False: [], True: []}
+for skip in (False, True):
+    for net in range(n_nets):
+        gen = cu.torch_generator(100 + net)
+        hs = [torch.randn(1, C_res, H_res, H_res, generator=gen).requires_grad_(True)]
+        for _ in range(n_blocks):
+            hs.append(block(hs[-1], resnet_block_kernels(gen), skip))
+        v = torch.randn(hs[-1].shape, generator=gen)
+        grads = torch.autograd.grad((hs[-1] * v).sum(), hs[:-1])
+        sq = np.array([float((g**2).sum()) for g in grads] + [float((v**2).sum())])
+        ratios[skip].append(sq[:-1] / sq[1:])
+        grad_sq[skip].append(sq[::-1] / sq[-1])  # index = number of blocks the gradient has crossed
+ratios = {s: np.array(r) for s, r in ratios.items()}
+
+fig, ax = plt.subplots(figsize=(6.4, 4))
+depth = np.arange(n_blocks + 1)
+for skip, color, name, theory in ((False, "C3", "plain", r"$\chi^{2L}$"), (True, "C0", "residual", r"$(1+\chi^2)^L$")):
+    for i, g in enumerate(grad_sq[skip]):
+        ax.plot(depth, g, "o", ms=3, color=color, alpha=0.5, label=f"{name}, {n_nets} networks" if i == 0 else None)
+    factor = 1 + chi**2 if skip else chi**2
+    ax.plot(depth, factor**depth, "-", color=color, label=f"theory {theory}")
+ax.set_yscale("log")
+cu.plotting.label(ax, "blocks crossed $L$", r"$\|\partial \mathcal{L}/\partial h\|^2 / \|v\|^2$",
+                  "squared gradient norm through L blocks")
+ax.legend()
+plt.show()
+
+# %%
+# Check 1: Id + F is translation equivariant to float64 round-off (1e-12); the dense skip breaks it
+# (measured relative error below). Check 2: the mean per-block factor of the squared gradient norm
+# (over blocks and networks) equals chi^2 = 1/36 without skips and 1 + chi^2 = 1.028 with them, within
+# 4 standard errors of the mean (SE from the spread over the blocks x networks; the blocks of one
+# network are independent draws). 4 rather than 3 SE: with 64 networks (640 blocks) the residual factor
+# is 1.0298 +- 0.0006, 0.0020 above 1 + chi^2 (the theory drops the cross term v.J_F v), about one SE
+# of the 60 blocks here; the plain factor was 0.0275 +- 0.0004. The plausible wrong formula without
+# ReLU's factor 1/2, chi = C K^2 sigma_w^2 = 1/3, predicts 1/9 = 0.111 and 1.111: printed SE-distances below.
+n_r = ratios[False].size
+stats = {s: (r.mean(), r.std(ddof=1) / np.sqrt(r.size)) for s, r in ratios.items()}
+theory = {False: chi**2, True: 1 + chi**2}
+wrong = {False: (2 * chi) ** 2, True: 1 + (2 * chi) ** 2}
+print("Id + F equivariant (1e-12):", skip_err["Id + F"] < 1e-12,
+      f"  dense skip: relative error {skip_err['W_dense + F']:.2f}")
+for s, name in ((False, "plain   "), (True, "residual")):
+    mean, se = stats[s]
+    print(f"{name}: per-block factor {mean:.4f} +- {se:.4f} ({n_r} blocks), theory {theory[s]:.4f};"
+          f" wrong (no 1/2) {wrong[s]:.4f} is more than 10 SE away: {abs(mean - wrong[s]) > 10 * se}")
+assert skip_err["Id + F"] < 1e-12 and skip_err["W_dense + F"] > 1e-2
+for s in (False, True):
+    assert abs(stats[s][0] - theory[s]) < 4 * stats[s][1]
+    assert abs(stats[s][0] - wrong[s]) > 10 * stats[s][1]
+
+# %% [markdown]
+# ## 6. Message passing on graphs
 #
 # On a graph the symmetry is relabelling the nodes, $x\mapsto Px$, $A\mapsto PAP^T$ for a
 # permutation matrix $P$. The message-passing ansatz (eq. 7.19) aggregates messages from the
@@ -271,7 +470,151 @@ print("message passing on the ring = circular convolution (to 1e-12):", float((h
 assert float((h_graph - h_conv).abs().max()) < 1e-12
 
 # %% [markdown]
-# ## 5. An invariant model for point clouds
+# ## 7. Attention is message passing
+#
+# The recitation notes (Miyamoto), section 7.2.2, list the transformer as one more choice of message in
+# eq. (7.19): an attention-weighted value,
+#
+# $$h_u = \sum_{v\in\mathcal N_u}\alpha_{uv}\,V x_v,\qquad
+#   \alpha_{uv} = \frac{\exp\big((Qx_u)^\top(Kx_v)/\sqrt d\big)}{\sum_{v'\in\mathcal N_u}\exp\big((Qx_u)^\top(Kx_{v'})/\sqrt d\big)} \qquad (7.23)$$
+#
+# with $Q, K \in\mathbb{R}^{d\times F}$ and $V$ learned, and the sum $\bigoplus = \sum$. A standard transformer's
+# self-attention is the fully connected graph ($\mathcal N_u$ = all tokens, $u$ included). Relabelling the
+# tokens, $x\mapsto Px$, permutes the rows and columns of the score matrix together, so
+# $\alpha(Px) = P\alpha(x)P^T$ and $h(Px) = Ph(x)$: self-attention is permutation equivariant, a layer
+# for *sets*. A sentence is not a set: transformers add a **positional encoding** $p_u$ (Vaswani et al.'s
+# sinusoids) to token $u$, $x_u \mapsto x_u + p_u$. The encoding stays attached to the *slot* $u$, not to
+# the token, so after relabelling the token now at slot $u$ gets $p_u$, not its old encoding, and the
+# symmetry is broken on purpose.
+
+# %%
+n_tok, F_tok, d_att = 8, 6, 4
+g_att = cu.make_rng(7)
+x_tok = torch.tensor(g_att.standard_normal((n_tok, F_tok)))
+Wq, Wk, Wv = (torch.tensor(g_att.standard_normal((d_att, F_tok))) for _ in range(3))
+P_tok = torch.tensor(eq.permutation_matrix(g_att.permutation(n_tok)))
+pe = eq.positional_encoding(n_tok, F_tok)
+ring = torch.roll(torch.eye(n_tok), 1, 0) + torch.roll(torch.eye(n_tok), -1, 0)  # a sparse graph for 7.23
+
+
+def attn(x, adj=None):
+    return eq.self_attention(x, Wq, Wk, Wv, adj=adj, return_weights=True)
+
+
+h_att, alpha = attn(x_tok)
+h_att_p, alpha_p = attn(P_tok @ x_tok)
+h_pe, alpha_pe = attn(x_tok + pe)
+h_pe_p, alpha_pe_p = attn(P_tok @ x_tok + pe)  # relabel the tokens, keep the encoding on the slots
+h_ring, _ = attn(x_tok, ring)
+h_ring_p, _ = attn(P_tok @ x_tok, P_tok @ ring @ P_tok.T)
+reference = torch.nn.functional.scaled_dot_product_attention(
+    (x_tok @ Wq.T)[None], (x_tok @ Wk.T)[None], (x_tok @ Wv.T)[None])[0]  # PyTorch's transformer attention
+
+
+def rel(a, b):
+    return float((a - b).abs().max() / b.abs().max())
+
+
+att_err = {"no encoding": rel(h_att_p, P_tok @ h_att), "graph (ring)": rel(h_ring_p, P_tok @ h_ring),
+           "with positional encoding": rel(h_pe_p, P_tok @ h_pe)}
+att_wrong_invariant = rel(h_att_p, h_att)  # the wrong claim h(Px) = h(x)
+
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.5))
+panels = ((alpha, r"$\alpha(x)$"), (P_tok.T @ alpha_p @ P_tok, r"$P^T\alpha(Px)P$"),
+          (P_tok.T @ alpha_pe_p @ P_tok, r"$P^T\alpha(Px + p)P$, with encoding"))
+for ax, (a, title) in zip(axes, panels):
+    im = ax.imshow(a, cmap="viridis", vmin=0, vmax=float(alpha.max()))
+    cu.plotting.label(ax, "key token $v$", "query token $u$", title)
+fig.colorbar(im, ax=axes, shrink=0.8, label=r"$\alpha_{uv}$")
+plt.show()
+
+# %%
+# Check: eq. (7.23) equals PyTorch's scaled-dot-product attention, and h(Px) = P h(x) to float64 round-off
+# (relative 1e-12) for the fully connected and the ring graph. With positional encodings it fails: measured
+# relative error 1.14 (0.44, 0.41 for COURSE_UTILS_SEED = 1, 2). The plausible wrong formula, invariance
+# h(Px) = h(x), fails too: 0.63 (0.84, 1.11). Both far above the 1e-2 threshold.
+print("eq. 7.23 = torch scaled_dot_product_attention (1e-12):", rel(h_att, reference) < 1e-12)
+for name, e in att_err.items():
+    print(f"  {name:25s}: h(Px) = P h(x) to 1e-12: {e < 1e-12}" + ("" if e < 1e-12 else f", relative error {e:.2f}"))
+print(f"wrong claim h(Px) = h(x): relative error {att_wrong_invariant:.2f}")
+assert rel(h_att, reference) < 1e-12
+assert att_err["no encoding"] < 1e-12 and att_err["graph (ring)"] < 1e-12
+assert att_err["with positional encoding"] > 1e-2 and att_wrong_invariant > 1e-2
+
+# %% [markdown]
+# ## 8. Which linear maps are permutation equivariant? (DeepSets)
+#
+# The recipe of the recitation notes (Miyamoto), section 7.2.3, says to *choose equivariant linear maps*,
+# and that for permutations of $n$ nodes with one feature each these are few: a linear map
+# $L:\mathbb{R}^n\to\mathbb{R}^n$ is equivariant if $LP = PL$ for every permutation matrix $P$. This is a
+# linear constraint on the $n^2$ entries of $L$; solving it (Zaheer et al.'s DeepSets) gives
+#
+# $$L = a\,\mathbb{I} + b\,\mathbf 1\mathbf 1^T ,$$
+#
+# a two-dimensional space for every $n\geq2$: each node keeps its own value and adds a multiple of the sum
+# of all, the one-feature case of the notes' $W_0x_v + W_1\sum_{v'}x_{v'}$ (with $F_\text{in}$ input and
+# $F_\text{out}$ output features the dimension is $2F_\text{in}F_\text{out}$). Two generators suffice for
+# $S_n$, a transposition and the $n$-cycle. We solve $\rho(g)L - L\rho(g) = 0$ numerically (null space by
+# SVD), project a random matrix on the solution space, and compare with the cyclic group alone (the $n$-cycle only: translations of a ring), whose
+# equivariant maps are the circulant matrices, the convolutions of section 2, an $n$-dimensional space.
+
+# %%
+def perm_generators(n):
+    """Permutation matrices of the transposition (0 1) and the n-cycle, which generate S_n."""
+    swap = np.arange(n)
+    swap[[0, 1]] = [1, 0]
+    return np.stack([eq.permutation_matrix(swap), eq.permutation_matrix(np.roll(np.arange(n), 1))])
+
+
+n_values = range(2, 9)
+dim_sym = {n: len(eq.intertwiner_basis(perm_generators(n))) for n in n_values}
+dim_cyc = {n: len(eq.intertwiner_basis(perm_generators(n)[1:])) for n in n_values}
+print(" n   dim S_n-equivariant   dim cyclic-equivariant")
+for n in n_values:
+    print(f"{n:2d}   {dim_sym[n]:19d}   {dim_cyc[n]:22d}")
+
+n_ds = 6
+basis_ds = eq.intertwiner_basis(perm_generators(n_ds))
+basis_cyc = eq.intertwiner_basis(perm_generators(n_ds)[1:])
+
+
+def project(M, basis):
+    """Orthogonal (Frobenius) projection of M on the span of an orthonormal basis: the nearest equivariant map."""
+    flat = basis.reshape(len(basis), -1)
+    return (flat.T @ (flat @ M.ravel())).reshape(M.shape)
+
+
+M_rand = rng.standard_normal((n_ds, n_ds))
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.3))
+for ax, (A, title) in zip(axes, ((M_rand, "a random $L$"), (project(M_rand, basis_ds), "projected: $S_6$-equivariant"),
+                                 (project(M_rand, basis_cyc), "projected: cyclic-equivariant"))):
+    im = ax.imshow(A, cmap="RdBu_r", vmin=-np.abs(A).max(), vmax=np.abs(A).max())
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    cu.plotting.label(ax, "input node", "output node", title)
+plt.show()
+
+# %%
+# Check: the solution space has dimension 2 for every n = 2..8 and is spanned by I and 1 1^T (their
+# projections on it are themselves, to 1e-12); a random a I + b 1 1^T commutes with all 720 permutations
+# of 6 nodes; with 2 input and 3 output features the dimension is 2 * 2 * 3 = 12. The plausible wrong
+# answer, the n circulant maps of the cyclic group (convolutions), gives dimension n: 2, 3, ..., 8 here
+# (equal to 2 only at n = 2, where the cycle is the transposition).
+span_err = max(np.abs(project(M, basis_ds) - M).max() for M in (np.eye(n_ds), np.ones((n_ds, n_ds))))
+a_ds, b_ds = rng.standard_normal(2)
+L_ds = a_ds * np.eye(n_ds) + b_ds * np.ones((n_ds, n_ds))
+comm_err = max(np.abs(L_ds @ P - P @ L_ds).max() for P in map(eq.permutation_matrix, permutations(range(n_ds))))
+gens4 = perm_generators(4)
+dim_feat = len(eq.intertwiner_basis(np.kron(gens4, np.eye(2)), np.kron(gens4, np.eye(3))))
+print("S_n: dimension 2 for n = 2..8:", all(d == 2 for d in dim_sym.values()),
+      "  spanned by I and 1 1^T (1e-12):", span_err < 1e-12)
+print("a I + b 1 1^T commutes with all 720 permutations (1e-12):", comm_err < 1e-12,
+      f"  with features (F_in, F_out) = (2, 3): dimension {dim_feat}")
+print("cyclic group only (wrong): dimensions", [dim_cyc[n] for n in n_values])
+assert all(d == 2 for d in dim_sym.values()) and span_err < 1e-12 and comm_err < 1e-12 and dim_feat == 12
+assert all(dim_cyc[n] == n for n in n_values)
+
+# %% [markdown]
+# ## 9. An invariant model for point clouds
 #
 # A cluster of $N$ identical particles at positions $r_i\in\mathbb{R}^2$ has an energy that is invariant
 # under rotations, reflections and translations (the Euclidean group $E(2)$) and under permutations of
@@ -411,6 +754,88 @@ assert mlp_row["translated"] > 10 * mlp_row["as drawn"]
 # represent a non-invariant function.
 
 # %% [markdown]
+# ## 10. A vector-valued output: forces that rotate with the molecule
+#
+# An invariant energy is a scalar output; the forces on the particles are not. In the language of eq.
+# (7.24) of the recitation notes (Miyamoto), section 7.2.3, a signal on the particles transforms as
+# $[\rho(g)f](u) = \rho_V(g)f(g^{-1}\cdot u)$: for the energy $\rho_V$ is trivial, for forces it is the
+# rotation matrix itself. Define the forces as the negative gradient of the learned energy,
+#
+# $$F_i(r) = -\nabla_{r_i} E(r),$$
+#
+# computed by automatic differentiation. If $E(Rr + t) = E(r)$ for all rotations $R$ and translations $t$,
+# differentiating gives $F(Rr + t) = R\,F(r)$: the forces are **equivariant** by construction, with no
+# equivariant layer in sight. Two laws of mechanics follow from the same invariances: translation
+# invariance gives $\sum_i F_i = 0$ (no net force, Newton's third law for the pair), rotation invariance
+# gives $\sum_i r_i\times F_i = 0$ (no net torque). We take the gradients of both trained models of
+# section 9 (in float64, so that symmetry is tested to round-off) and rotate the test clusters about the
+# origin by random angles.
+
+# %%
+models64 = {"invariant": copy.deepcopy(invariant_model).double(), "MLP": copy.deepcopy(mlp_model).double()}
+r_f = r_test[:128].double()
+rot_f = torch.tensor(eq.random_rotation(2, rng=6, size=(len(r_f),)), dtype=torch.float64)
+r_f_rot = r_f @ rot_f.transpose(1, 2)  # R r_i for every particle i
+
+
+def true_energy(r):
+    """The pair potential of section 9, E = sum_{i<j} exp(-|r_i - r_j|^2)."""
+    iu = torch.triu_indices(N_part, N_part, offset=1)
+    return torch.exp(-((r[:, iu[0]] - r[:, iu[1]]) ** 2).sum(-1)).sum(-1)
+
+
+force_stats = {}
+for name, model in models64.items():
+    energy = lambda r, model=model: model(r) * float(E_std) + float(E_mean)
+    F, F_rot = eq.forces(energy, r_f), eq.forces(energy, r_f_rot)
+    scale = float(F.abs().max())
+    torque = r_f[..., 0] * F[..., 1] - r_f[..., 1] * F[..., 0]
+    force_stats[name] = dict(
+        equivariance=float((F_rot - F @ rot_f.transpose(1, 2)).abs().max()) / scale,  # F(Rr) vs R F(r)
+        invariant_wrong=float((F_rot - F).abs().max()) / scale,  # F(Rr) vs F(r): forces as scalars
+        net_force=float(F.sum(1).abs().max()) / scale, net_torque=float(torque.sum(1).abs().max()) / scale,
+        F=F, F_rot=F_rot)
+F_true = eq.forces(true_energy, r_f)
+force_err = {name: float(((s["F"] - F_true) ** 2).sum() / (F_true**2).sum()) for name, s in force_stats.items()}
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), sharex=True, sharey=True)
+arrow = float(F_true[0].norm(dim=-1).max()) / 0.6  # the longest true force is drawn 0.6 long
+both = torch.cat([r_f[0], r_f_rot[0]])
+for ax, name in zip(axes, models64):
+    s = force_stats[name]
+    for pts, Fs, color, label in ((r_f[0], s["F"][0], "C0", "cluster $r$, forces $F(r)$"),
+                                  (r_f_rot[0], s["F_rot"][0], "C1", "rotated $Rr$, forces $F(Rr)$"),
+                                  (r_f_rot[0], s["F"][0] @ rot_f[0].T, "k", "rotated forces $RF(r)$")):
+        ax.quiver(pts[:, 0], pts[:, 1], Fs[:, 0], Fs[:, 1], color=color, angles="xy", scale_units="xy", scale=arrow,
+                  width=0.004 if color == "k" else 0.008, alpha=1.0 if color == "k" else 0.6, label=label)
+        ax.plot(pts[:, 0], pts[:, 1], "o", color=color, ms=4)
+    ax.set_xlim(float(both[:, 0].min()) - 0.8, float(both[:, 0].max()) + 0.8)
+    ax.set_ylim(float(both[:, 1].min()) - 0.8, float(both[:, 1].max()) + 0.8)
+    ax.set_aspect("equal")
+    cu.plotting.label(ax, "$x$", "$y$", f"$F = -\\nabla E$ of the {name} model")
+axes[0].legend(fontsize=8, loc="upper left")
+plt.show()
+
+# %%
+# Check: the forces of the invariant model rotate with the cluster, F(Rr) = R F(r), and have no net force or
+# torque, to float64 round-off (relative 1e-10). The plausible wrong rule, forces invariant like the energy,
+# F(Rr) = F(r), is off by O(1): measured 1.8, 1.3, 1.8 (relative) for COURSE_UTILS_SEED = 0, 1, 2. The
+# MLP's forces break all three: measured 1.0-1.4 (equivariance), 1.1-1.7 (net force), 1.5-1.7 (net torque).
+# The learned forces also match the true ones, -grad of sum_{i<j} exp(-d_ij^2): squared error over |F|^2
+# measured 0.008, 0.014, 0.019 for the invariant model (0.27-0.29 for the MLP); a trained quantity, so it
+# is printed as the asserted bound 0.1 (5 x the largest measured value).
+inv_f, mlp_f = force_stats["invariant"], force_stats["MLP"]
+print("invariant model: F(Rr) = R F(r):", inv_f["equivariance"] < 1e-10, "  sum_i F_i = 0:", inv_f["net_force"] < 1e-10,
+      "  sum_i r_i x F_i = 0:", inv_f["net_torque"] < 1e-10)
+print("wrong rule F(Rr) = F(r) fails by more than 0.1 (relative):", inv_f["invariant_wrong"] > 0.1)
+print("MLP: F(Rr) - R F(r), net force and net torque all > 1e-2 (relative):",
+      all(mlp_f[k] > 1e-2 for k in ("equivariance", "net_force", "net_torque")))
+print("invariant model's forces: |F - F_true|^2 / |F_true|^2 < 0.1:", force_err["invariant"] < 0.1)
+assert inv_f["equivariance"] < 1e-10 and inv_f["net_force"] < 1e-10 and inv_f["net_torque"] < 1e-10
+assert inv_f["invariant_wrong"] > 0.1 and force_err["invariant"] < 0.1
+assert all(mlp_f[k] > 1e-2 for k in ("equivariance", "net_force", "net_torque"))
+
+# %% [markdown]
 # ## Exercises
 #
 # Each exercise is followed by its solution, folded on the book site and left out of the student edition.
@@ -441,7 +866,7 @@ for k, e in aug_err.items():
           f"invariant model {test_mse['invariant'][k]:.0e}")
 
 # %% [markdown]
-# **Exercise 2. Equivariant pooling.** Replace the 2x2 max pooling of section 2 by a *blur then subsample*
+# **Exercise 2. Equivariant pooling.** Replace the 2x2 max pooling of section 3 by a *blur then subsample*
 # (average over the 2x2 patch after a circular 3x3 box blur) and measure the error for odd shifts.
 # Is it exact? Why is it smaller? (Zhang, 2019.)
 
@@ -482,4 +907,8 @@ print("chirality:", chirality(tri).item(), "->", chirality(mirror).item(),
 # - T. N. Kipf, M. Welling, *Semi-supervised classification with graph convolutional networks*, ICLR (2017).
 # - R. Zhang, *Making convolutional networks shift-invariant again*, ICML (2019) (blur pooling).
 # - M. Zaheer et al., *Deep sets*, NeurIPS (2017); K. T. Schütt et al., *SchNet*, NeurIPS (2017)
-#   (distance-based invariant models of molecules).
+#   (distance-based invariant models of molecules, forces as the gradient of the learned energy).
+# - A. Vaswani et al., *Attention is all you need*, NeurIPS (2017) (self-attention, sinusoidal positional encoding).
+# - K. He, X. Zhang, S. Ren, J. Sun, *Deep residual learning for image recognition*, CVPR (2016).
+# - S. S. Schoenholz, J. Gilmer, S. Ganguli, J. Sohl-Dickstein, *Deep information propagation*, ICLR (2017)
+#   (the per-layer gradient factor $\chi$ of random networks).
