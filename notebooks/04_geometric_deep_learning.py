@@ -320,7 +320,8 @@ assert pooled[1] < 1e-12 and pooled[0] > 1e-3 and pooled[2] > 1e-3
 #
 # $$\chi = \tfrac12\,C\,K^2\sigma_w^2$$
 #
-# per layer ($C K^2$ inputs per output, half of the ReLUs open), i.e. by $\chi^2$ per two-layer block.
+# per layer ($CK^2$ is the kernel's fan-out, each pixel feeding $C$ channels at $K^2$ positions, equal to
+# its fan-in here; half of the ReLUs are open), i.e. by $\chi^2$ per two-layer block.
 # With the skip the block's Jacobian is $\mathbb{I} + J_F$ and the factor becomes $1 + \chi^2$ (to leading
 # order: the cross term $2v^\top J_F v$ nearly averages out): the gradient can no longer vanish.
 # PyTorch's default initialisation draws kernels uniformly in
@@ -386,8 +387,8 @@ plt.show()
 # Check 1: Id + F is translation equivariant to float64 round-off (1e-12); the dense skip breaks it
 # (measured relative error below). Check 2: the mean per-block factor of the squared gradient norm
 # (over blocks and networks) equals chi^2 = 1/36 without skips and 1 + chi^2 = 1.028 with them, within
-# 4 standard errors of the mean (SE from the spread over the blocks x networks; the blocks of one
-# network are independent draws). 4 rather than 3 SE: with 64 networks (640 blocks) the residual factor
+# 4 standard errors of the mean (SE from the spread over the blocks x networks, treating the factors as
+# independent: every block has its own kernels). 4 rather than 3 SE: with 64 networks (640 blocks) the residual factor
 # is 1.0298 +- 0.0006, 0.0020 above 1 + chi^2 (the theory drops the cross term v.J_F v), about one SE
 # of the 60 blocks here; the plain factor was 0.0275 +- 0.0004. The plausible wrong formula without
 # ReLU's factor 1/2, chi = C K^2 sigma_w^2 = 1/3, predicts 1/9 = 0.111 and 1.111: printed SE-distances below.
@@ -766,7 +767,7 @@ assert mlp_row["translated"] > 10 * mlp_row["as drawn"]
 # computed by automatic differentiation. If $E(Rr + t) = E(r)$ for all rotations $R$ and translations $t$,
 # differentiating gives $F(Rr + t) = R\,F(r)$: the forces are **equivariant** by construction, with no
 # equivariant layer in sight. Two laws of mechanics follow from the same invariances: translation
-# invariance gives $\sum_i F_i = 0$ (no net force, Newton's third law for the pair), rotation invariance
+# invariance gives $\sum_i F_i = 0$ (no net force: Newton's third law for the whole cluster), rotation invariance
 # gives $\sum_i r_i\times F_i = 0$ (no net torque). We take the gradients of both trained models of
 # section 9 (in float64, so that symmetry is tested to round-off) and rotate the test clusters about the
 # origin by random angles.
