@@ -16,7 +16,15 @@ import numpy as np
 from scipy import linalg, special
 
 from .seeding import make_rng, manual_seed, torch_generator
-from .validation import check_array, check_int, check_memory, check_positive, check_probabilities, check_symmetric
+from .validation import (
+    check_array,
+    check_callable,
+    check_int,
+    check_memory,
+    check_positive,
+    check_probabilities,
+    check_symmetric,
+)
 
 __all__ = [
     "gmm_sample",
@@ -33,6 +41,9 @@ __all__ = [
     "wavelet_denoise",
     "wavelet_compress",
     "train_dsm_denoiser",
+    "ou_gmm_marginal",
+    "reverse_ou_sde",
+    "threshold_keep_probability",
 ]
 
 
@@ -353,3 +364,79 @@ def _residual_class():
 
     return Residual
 
+
+
+# ------------------------------------------------- the alpha-family of reverse SDEs (issue 22)
+def ou_gmm_marginal(means, stds, t):
+    """Marginal p_t of the kappa = 1 Ornstein-Uhlenbeck process started from a mixture (eq. 9.12).
+
+    x_t = e^{-t} x_0 + sqrt(1 - e^{-2t}) z maps sum_k w_k N(mu_k, s_k^2 I) to the mixture with means
+    e^{-t} mu_k and stds e^{-t} s_k, blurred by Gaussian noise of std sigma_t = sqrt(1 - e^{-2t}); the
+    weights do not change. ``means`` (K, d), ``stds`` (K,), ``t`` > 0. Returns (means_t, stds_t,
+    sigma_t), ready for :func:`gmm_score` and :func:`gmm_log_density` with the same weights.
+
+    Accepts: ``means`` a finite (K, d) array; ``stds`` a finite (K,) array >= 0; ``t`` > 0.
+    """
+    means = check_array("means", means, ndim=2)
+    stds = np.asarray(check_positive("stds", check_array("stds", stds, shape=(means.shape[0],)), allow_zero=True),
+                      dtype=float)
+    t = check_positive("t", t)
+    if np.ndim(t) != 0:
+        raise ValueError(f"t must be a positive scalar, got an array of shape {np.shape(t)}")
+    return means * np.exp(-t), stds * np.exp(-t), float(np.sqrt(-np.expm1(-2 * t)))
+
+
+def reverse_ou_sde(y0, score, alpha, t_start, t_end, n_steps, seed=0) -> np.ndarray:
+    """Euler-Maruyama integration of the alpha-family of reverse OU SDEs (Mallat's lecture, eq. 9.11).
+
+    With y_s = x_{T-s} the time-reversed kappa = 1 OU process dx = -x dt + sqrt(2) dW, every alpha >= 0 gives
+
+        dy = [y + (1 + alpha) grad log p_t(y)] ds + sqrt(2 alpha) dW,    t = T - s,
+
+    whose Fokker-Planck equation is that of the reversed marginals q_s = p_{T-s} for every alpha (alpha = 0:
+    the probability-flow ODE; alpha = 1: the usual reverse SDE). ``y0`` (B, d) samples of p_{t_start},
+    ``score(y, t)`` -> (B, d) the score of p_t, ``alpha`` >= 0 a number or (B,) one per sample,
+    ``t_start`` > ``t_end`` > 0 the forward times, ``n_steps`` >= 1 steps on a geometric time grid
+    (finer near t_end, where the score varies fastest). Returns the samples (B, d) at t_end.
+
+    Accepts: ``y0`` a finite (B, d) array; ``score`` a callable; ``alpha`` >= 0, a number or (B,) array;
+    ``t_start``, ``t_end`` > 0 with t_end < t_start; ``n_steps`` an integer >= 1; ``seed`` an int >= 0 or a
+    numpy Generator.
+    """
+    y = check_array("y0", y0, ndim=2).copy()
+    check_callable("score", score)
+    alpha = np.asarray(check_positive("alpha", check_array("alpha", alpha, ndim=(0, 1)), allow_zero=True), float)
+    if alpha.ndim == 1 and alpha.shape != (y.shape[0],):
+        raise ValueError(f"alpha must be a number or have shape (B,) = ({y.shape[0]},), got {alpha.shape}")
+    a = alpha[:, None] if alpha.ndim == 1 else alpha
+    t_start = float(check_positive("t_start", t_start))
+    t_end = float(check_positive("t_end", t_end))
+    if not t_end < t_start:
+        raise ValueError(f"t_end must be < t_start (the reverse process runs t_start -> t_end), got "
+                         f"t_end={t_end:g}, t_start={t_start:g}")
+    n_steps = check_int("n_steps", n_steps, minimum=1)
+    rng = make_rng(seed)
+    times = np.geomspace(t_start, t_end, n_steps + 1)
+    for t, t_next in zip(times[:-1], times[1:], strict=True):
+        h = t - t_next
+        s = np.asarray(score(y, t), dtype=float)
+        if s.shape != y.shape:
+            raise ValueError(f"score must return an array of shape {y.shape}, got {s.shape}")
+        y = y + (y + (1 + a) * s) * h + np.sqrt(2 * a * h) * rng.standard_normal(y.shape)
+    return y
+
+
+def threshold_keep_probability(coeffs, sigma, T) -> np.ndarray:
+    """P(|theta + sigma z| > T) = Phi((theta - T)/sigma) + Phi((-theta - T)/sigma) for each coefficient theta.
+
+    The probability that a thresholding estimator keeps a coefficient of clean value theta observed in
+    white noise of std ``sigma`` (Mallat's lecture, section 10: thresholding estimators); summed over
+    the clean coefficients ``coeffs`` (any shape) it is the expected number kept. ``T`` >= 0.
+    Returns an array of the shape of ``coeffs``.
+
+    Accepts: ``coeffs`` a finite array; ``sigma`` > 0; ``T`` >= 0.
+    """
+    c = check_array("coeffs", coeffs)
+    sigma = float(check_positive("sigma", sigma))
+    T = float(check_positive("T", T, allow_zero=True))
+    return special.ndtr((c - T) / sigma) + special.ndtr((-c - T) / sigma)

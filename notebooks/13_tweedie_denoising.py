@@ -33,14 +33,19 @@
 # - denoise sparse signals by hard and soft thresholding at $T = \sigma\sqrt{2\log d}$ and compare the
 #   risk with the oracle and the Donoho-Johnstone bound;
 # - see that a good denoising basis is a good compression basis, on a signal and an image.
+# - look at the wavelet pyramid the thresholding acts on, measure its sparsity and predict how many
+#   noisy coefficients survive the threshold;
+# - run the $\alpha$-family of reverse SDEs $dy = [y + (1+\alpha)\nabla\log q]\,ds + \sqrt{2\alpha}\,dW$ and check
+#   that every member, the probability-flow ODE included, has the same marginals.
 #
-# *Source:* S. Mallat's lectures in *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), sections 9.0.3-9.0.4 (Tweedie, Gaussian denoising) and 10
+# *Source:* S. Mallat's lectures in *Lecture Notes from Beg Rohu 2025* (C. Miyamoto), sections 9.0.2 (the reverse SDEs, eqs. 9.10-9.11), 9.0.3-9.0.4 (Tweedie, Gaussian denoising) and 10
 # (Wiener filter, binary and thresholding estimators, compression).
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import pywt
+from scipy import special
 
 import course_utils as cu
 from course_utils import denoise
@@ -440,7 +445,169 @@ assert psnr(den_img, img) > psnr(noisy_img, img) + 3
 assert eps_img <= risk_img <= (2 * np.log(img.size) + 1) * (eps_img + sigma_img**2)
 
 # %% [markdown]
-# ## 6. Live: thresholding at your noise level
+# ## 6. The coefficients the thresholding acts on
+#
+# The thresholding estimator never looks at the image: it looks at its wavelet coefficients. Here
+# they are, for the cartoon of section 5 and its noisy version, arranged as the usual pyramid
+# (the coarse approximation in the top-left corner, then the horizontal, vertical and diagonal
+# details of each scale, finest at the outer edge). In an orthonormal basis the noise stays white:
+# every coefficient of the noisy image is the clean one plus an independent $N(0,\sigma^2)$ draw. The
+# clean pyramid is **sparse**: almost all detail coefficients are tiny, and the few large ones sit on
+# the edges. A coefficient of clean value $\theta$ survives the threshold $T$ with probability
+#
+# $$P\big(|\theta + \sigma z| > T\big) = \Phi\Big(\frac{\theta - T}{\sigma}\Big) + \Phi\Big(\frac{-\theta - T}{\sigma}\Big),$$
+#
+# so the expected number of kept coefficients follows from the clean pyramid alone (Mallat's lecture,
+# section 10, thresholding estimators).
+
+# %%
+T_img = denoise.universal_threshold(sigma_img, img.size)
+pyr_clean, slices_img = pywt.coeffs_to_array(pywt.wavedec2(img, "haar", mode="periodization", level=3))
+pyr_noisy = pywt.coeffs_to_array(pywt.wavedec2(noisy_img, "haar", mode="periodization", level=3))[0]
+is_detail = np.ones(pyr_clean.shape, bool)
+is_detail[slices_img[0]] = False  # the coarse approximation is never thresholded
+det_clean, det_noisy = np.abs(pyr_clean[is_detail]), np.abs(pyr_noisy[is_detail])
+n_big = int((det_clean > T_img).sum())
+energy_big = np.sum(det_clean[det_clean > T_img] ** 2) / np.sum(det_clean**2)
+
+fig, axes = plt.subplots(1, 3, figsize=(12.2, 3.7), gridspec_kw={"width_ratios": [1, 1, 1.3]})
+for ax, pyr, title in ((axes[0], pyr_clean, "clean"), (axes[1], pyr_noisy, rf"noisy, $\sigma={sigma_img}$")):
+    im = ax.imshow(np.log10(np.abs(pyr) + 1e-3), cmap="magma", vmin=-3, vmax=1)
+    ax.set_title(f"Haar pyramid, {title}", fontsize="small")
+    ax.axis("off")
+fig.colorbar(im, ax=axes[:2], shrink=0.8, label=r"$\log_{10}|\langle\cdot,\psi_k\rangle|$")
+rank = np.arange(1, det_clean.size + 1)
+axes[2].loglog(rank, np.sort(det_clean)[::-1], "k", label="clean")
+axes[2].loglog(rank, np.sort(det_noisy)[::-1], "C1", label="noisy")
+axes[2].axhline(T_img, color="C3", ls="--", label=rf"$T=\sigma\sqrt{{2\log d}}={T_img:.2f}$")
+axes[2].axhline(sigma_img, color="0.5", ls=":", label=r"$\sigma$")
+axes[2].set_ylim(1e-3, 20)
+cu.plotting.label(axes[2], "rank $k$", r"$|$detail coefficient$|$, sorted", f"{n_big} of {det_clean.size} clean above $T$")
+axes[2].legend(fontsize="small")
+plt.show()
+print(f"clean detail coefficients above T: {n_big} of {det_clean.size} ({n_big / det_clean.size:.1%}), "
+      f"holding {energy_big:.1%} of the detail energy")
+
+# %% [markdown]
+# **Check: how many coefficients the threshold keeps.** Over 100 noise draws we count the noisy
+# detail coefficients above $T$ and compare the mean with the sum of the keep probabilities over the
+# clean pyramid. The plausible shortcut, "the threshold keeps the coefficients that are large in the
+# clean image" (the clean count $n_{\rm big}$), forgets that noise pushes coefficients near $T$ across it
+# both ways.
+
+# %%
+noise_img = sigma_img * cu.make_rng(7).standard_normal((100,) + img.shape)
+kept = np.array([(np.abs(pywt.coeffs_to_array(pywt.wavedec2(img + z, "haar", mode="periodization", level=3))[0]
+                         [is_detail]) > T_img).sum() for z in noise_img])
+kept_theory = denoise.threshold_keep_probability(pyr_clean[is_detail], sigma_img, T_img).sum()
+kept_se = kept.std(ddof=1) / np.sqrt(kept.size)
+z_kept = (kept.mean() - kept_theory) / kept_se
+z_shortcut = (kept.mean() - n_big) / kept_se
+print(f"kept detail coefficients: simulated {kept.mean():.0f} +- {kept_se:.0f}   predicted {kept_theory:.0f}   "
+      f"clean count {n_big}")
+print(f"|simulated - predicted| / s.e. < 4.5: {abs(z_kept) < 4.5};   |simulated - clean count| / s.e. > 6: "
+      f"{abs(z_shortcut) > 6}")
+# Measured for COURSE_UTILS_SEED = 0-2: the clean count n_big = 127 misses the simulated mean (133.7-134.8) by
+# 11.3-12.7 s.e.; the predicted 135.1 lies 0.4-2.5 s.e. away (2000 draws: 134.9 +- 0.14). The s.e. is the
+# spread of the count over the 100 draws; the clean image and the threshold do not depend on the seed.
+assert abs(z_kept) < 4.5
+assert abs(z_shortcut) > 6
+
+# %% [markdown]
+# ## 7. One score, many reverse SDEs: the alpha-family
+#
+# Mallat's lecture (section 9.0.2) runs the $\kappa=1$ Ornstein-Uhlenbeck process
+# $dx_t = -x_t\,dt + \sqrt2\,dW_t$ forward, $p_t$ its marginals (Fokker-Planck:
+# $\partial_t p_t = \nabla\cdot(p_t x) + \Delta p_t$), and reverses it: $y_s = x_{T-s}$ has marginals
+# $q_s = p_{T-s}$ obeying the backward equation $\partial_s q_s + \nabla\cdot(q_s y) + \Delta q_s = 0$ (eq. 9.8),
+# an unstable anti-diffusion. The trick $\Delta q = \nabla\cdot(q\nabla\log q)$ (eq. 9.9) trades any amount
+# $\alpha\ge0$ of it for a drift along the score:
+#
+# $$\partial_s q_s + \nabla\cdot\big(q_s\,[\,y + (1+\alpha)\nabla\log q_s]\big) - \alpha\,\Delta q_s = 0,$$
+#
+# the Fokker-Planck equation of the SDE
+#
+# $$dy_s = \big[\,y_s + (1+\alpha)\nabla\log q_s(y_s)\big]\,ds + \sqrt{2\alpha}\;dW_s \qquad\text{(eqs. 9.10-9.11)}.$$
+#
+# (The notes print eq. 9.10 with a minus sign before the $(1+\alpha)$ term, which would not reduce to eq. 9.8;
+# the plus sign above does, and matches their eq. 9.11.) Every $\alpha$ transports $p_T$ back through the
+# *same* marginals: $\alpha=0$ is the deterministic probability-flow ODE, $\alpha=1$ the usual reverse SDE
+# $dy = [y + 2\nabla\log q]\,ds + \sqrt2\,dW$, larger $\alpha$ adds noise and corrects it with more score. The
+# score is exact here: for a mixture $p_0=\sum_k w_k N(\mu_k, s_k^2)$ the marginal $p_t$ is the mixture with
+# means $e^{-t}\mu_k$ and variances $e^{-2t}s_k^2 + 1 - e^{-2t}$ (eq. 9.12). We start 5000 samples from
+# $p_T$ ($T=2$) for each of four values of $\alpha$, integrate with Euler-Maruyama
+# (`denoise.reverse_ou_sde`, 200 steps on a geometric grid) down to $t=0.05$, and compare with $p_{0.05}$.
+
+# %%
+w_a, mu_a, s_a = np.array([0.7, 0.3]), np.array([[-1.5], [1.5]]), np.array([0.3, 0.3])
+T_a, t_end_a, steps_a, n_a = 2.0, 0.05, 200, 5000
+alphas = np.array([0.0, 0.5, 1.0, 2.0])
+
+
+def score_ou(y, t):
+    """Exact score of the OU marginal p_t of the mixture (w_a, mu_a, s_a)."""
+    return denoise.gmm_score(y, w_a, *denoise.ou_gmm_marginal(mu_a, s_a, t))
+
+
+m_T, sd_T, sg_T = denoise.ou_gmm_marginal(mu_a, s_a, T_a)
+y_T = denoise.gmm_sample(alphas.size * n_a, w_a, m_T, np.sqrt(sd_T**2 + sg_T**2), seed=cu.make_rng(8))
+y_end = denoise.reverse_ou_sde(y_T, score_ou, np.repeat(alphas, n_a), T_a, t_end_a, steps_a, seed=cu.make_rng(9))
+y_end = y_end[:, 0].reshape(alphas.size, n_a)
+# the plausible slip: noise sqrt(2 alpha) added but the drift kept at the alpha = 0 coefficient 1 (here alpha = 1)
+y_wrong = denoise.reverse_ou_sde(y_T[:n_a], lambda y, t: score_ou(y, t) / 2, 1.0, T_a, t_end_a, steps_a,
+                                 seed=cu.make_rng(10))[:, 0]
+
+m_e, sd_e, sg_e = denoise.ou_gmm_marginal(mu_a, s_a, t_end_a)
+var_e = sd_e**2 + sg_e**2
+y_line = np.linspace(-3.5, 3.5, 300)[:, None]
+dens_e = np.exp(denoise.gmm_log_density(y_line, w_a, m_e, sd_e, sg_e))
+fig, axes = plt.subplots(1, 2, figsize=(10.4, 3.6), sharey=True)
+bins_a = np.linspace(-3.5, 3.5, 71)
+for k, a in enumerate(alphas):
+    axes[0].hist(y_end[k], bins=bins_a, density=True, histtype="step", color=f"C{k}", label=rf"$\alpha={a}$")
+for ax in axes:
+    ax.plot(y_line[:, 0], dens_e, "k", lw=1.2, label=rf"exact $p_{{t={t_end_a}}}$")
+axes[1].hist(y_wrong, bins=bins_a, density=True, histtype="step", color="C3",
+             label=r"$\alpha=1$, drift $y+\nabla\log q$")
+cu.plotting.label(axes[0], "$y$", "density", "reverse SDEs of eq. 9.11, one per $\\alpha$")
+cu.plotting.label(axes[1], "$y$", "", "wrong drift coefficient (1 instead of $1+\\alpha$)")
+for ax in axes:
+    ax.legend(fontsize="small")
+plt.show()
+
+# %% [markdown]
+# **Check: the same marginal for every $\alpha$.** For each $\alpha$ the mass of the right mode,
+# $P(y>0)$, and the second moment $\langle y^2\rangle$ must match the exact $p_{0.05}$ within 4.5
+# standard errors of the 5000 samples (time discretisation shifts $\langle y^2\rangle$ by about 0.01,
+# a third of a standard error, at 200 steps). Keeping the drift coefficient at 1 while adding the
+# noise $\sqrt{2\alpha}$ does not: the noise is then not compensated by the score.
+
+# %%
+P_exact = float(np.sum(w_a * special.ndtr(m_e[:, 0] / np.sqrt(var_e))))
+m2_exact = float(np.sum(w_a * (m_e[:, 0] ** 2 + var_e)))
+
+
+def marginal_z(y):
+    """z-scores of P(y > 0) and <y^2> of samples y against the exact p_{t_end}."""
+    p = np.mean(y > 0)
+    return (p - P_exact) / np.sqrt(P_exact * (1 - P_exact) / y.size), (np.mean(y**2) - m2_exact) / (y**2).std() * np.sqrt(y.size)
+
+
+z_alpha = np.array([marginal_z(y) for y in y_end])
+z_wrong = marginal_z(y_wrong)
+print(f"exact p_0.05: P(y > 0) = {P_exact:.3f}, <y^2> = {m2_exact:.3f}")
+for a, y in zip(alphas, y_end, strict=True):
+    print(f"alpha = {a}: P(y > 0) = {np.mean(y > 0):.2f}, <y^2> = {np.mean(y**2):.2f}")
+print(f"largest |z| over the four alphas < 4.5: {np.abs(z_alpha).max() < 4.5};   wrong drift coefficient: "
+      f"|z| > 10: {np.abs(z_wrong).max() > 10}")
+# Measured for COURSE_UTILS_SEED = 0-2: the drift y + grad log q with noise sqrt(2) (coefficient 1 instead of
+# 1 + alpha = 2) gives P(y > 0) = 0.41 and <y^2> = 4.2 against 0.30 and 2.21, z = 16-17 and 39-40. The correct
+# family: largest |z| 2.35-2.63 over the 8 values (with 100 steps alpha = 0 drifted to z = -2 to -3 in <y^2>).
+assert np.abs(z_alpha).max() < 4.5
+assert np.abs(z_wrong).max() > 10
+
+# %% [markdown]
+# ## 8. Live: thresholding at your noise level
 #
 # Change the noise level, the basis and the rule; the threshold follows $\sigma\sqrt{2\log d}$
 # unless you scale it with `T_scale`. The title prints the risk against the oracle.
@@ -519,5 +686,7 @@ print(f"sigma = 0.35: network (trained at 0.7) {mse_net_half:.3f} vs Bayes {mse_
 #   Biometrika 81, 425 (1994).
 # - S. Mallat, *A Wavelet Tour of Signal Processing: The Sparse Way*, 3rd ed., Academic Press (2009),
 #   chapters 9 (approximation) and 11 (denoising).
+# - Y. Song, J. Sohl-Dickstein, D. P. Kingma, A. Kumar, S. Ermon, B. Poole, *Score-based generative modeling
+#   through stochastic differential equations*, ICLR (2021), arXiv:2011.13456 (the probability-flow ODE).
 # - Z. Kadkhodaie, F. Guth, E. P. Simoncelli, S. Mallat, *Generalization in diffusion models arises
 #   from geometry-adaptive harmonic representations*, ICLR (2024), arXiv:2310.02557.

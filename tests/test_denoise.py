@@ -234,3 +234,50 @@ def test_gmm_bad_input(func, kwargs, match):
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------------- alpha-family of reverse SDEs, keep probabilities (issue 22)
+def test_ou_gmm_marginal_closed_form():
+    means, stds, t = np.array([[1.0, -2.0], [0.5, 0.0]]), np.array([0.3, 0.0]), 0.7
+    m, s, sig = denoise.ou_gmm_marginal(means, stds, t)
+    np.testing.assert_allclose(m, means * np.exp(-0.7))
+    np.testing.assert_allclose(s, stds * np.exp(-0.7))
+    assert sig == pytest.approx(np.sqrt(1 - np.exp(-1.4)))
+    # the total variance of a component is e^{-2t} s^2 + 1 - e^{-2t}
+    np.testing.assert_allclose(s**2 + sig**2, np.exp(-1.4) * stds**2 + 1 - np.exp(-1.4))
+
+
+def test_probability_flow_ode_maps_a_gaussian_exactly():
+    # x_0 ~ N(0, s^2): p_t = N(0, v_t), v_t = e^{-2t} s^2 + 1 - e^{-2t}, score -y / v_t. With alpha = 0 the
+    # reverse ODE dy/ds = y - y / v is linear and maps y(t_start) to y sqrt(v_end / v_start).
+    s2, t0, t1 = 0.09, 1.5, 0.1
+    v = lambda t: np.exp(-2 * t) * s2 + 1 - np.exp(-2 * t)  # noqa: E731
+    y0 = np.linspace(-2, 2, 5)[:, None]
+    out = denoise.reverse_ou_sde(y0, lambda y, t: -y / v(t), 0.0, t0, t1, 4000, seed=0)
+    np.testing.assert_allclose(out, y0 * np.sqrt(v(t1) / v(t0)), rtol=2e-3)
+    # a per-sample alpha of zeros is the same deterministic map
+    np.testing.assert_allclose(denoise.reverse_ou_sde(y0, lambda y, t: -y / v(t), np.zeros(5), t0, t1, 4000), out)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 1.0, 2.0])
+def test_reverse_sde_family_keeps_the_gaussian_marginal(alpha):
+    s2, t0, t1, n = 0.09, 1.5, 0.1, 20000
+    v = lambda t: np.exp(-2 * t) * s2 + 1 - np.exp(-2 * t)  # noqa: E731
+    y0 = np.sqrt(v(t0)) * np.random.default_rng(1).standard_normal((n, 1))
+    out = denoise.reverse_ou_sde(y0, lambda y, t: -y / v(t), alpha, t0, t1, 400, seed=2)
+    var = out.var()
+    se = v(t1) * np.sqrt(2 / n)
+    assert abs(var - v(t1)) < 5 * se + 0.01 * v(t1)  # sampling error + Euler-Maruyama bias at 400 steps
+
+
+def test_threshold_keep_probability_limits_and_monte_carlo():
+    from scipy import special
+
+    p = denoise.threshold_keep_probability(np.array([0.0, 1.0, 100.0, -100.0]), 0.5, 1.0)
+    assert p[0] == pytest.approx(2 * special.ndtr(-2.0))
+    assert p[1] == pytest.approx(0.5 + special.ndtr(-4.0))
+    np.testing.assert_allclose(p[2:], 1.0)
+    np.testing.assert_allclose(denoise.threshold_keep_probability(np.ones((2, 3)), 1.0, 0.0), 1.0)
+    z = np.random.default_rng(3).standard_normal(200000)
+    assert np.mean(np.abs(0.7 + 0.5 * z) > 1.0) == pytest.approx(
+        float(denoise.threshold_keep_probability(np.array([0.7]), 0.5, 1.0)[0]), abs=5e-3)
