@@ -23,6 +23,8 @@ __all__ = [
     "ols_prediction_risk",
     "random_features",
     "synthetic_brain_responses",
+    "linear_cka",
+    "heldout_readout_r2",
 ]
 
 
@@ -195,3 +197,49 @@ def synthetic_brain_responses(n_stimuli: int, n_sensors: int = 40, n_times: int 
               + np.einsum("nc,cs,t->nts", high, B_v, profiles[1]))
     brain = signal + noise * rng.standard_normal(signal.shape)
     return {"x": x, "low": z, "high": high, "times": times, "profiles": profiles, "brain": brain}
+
+
+def linear_cka(X, Y) -> float:
+    """Linear centred kernel alignment CKA = ||Yc^T Xc||_F^2 / (||Xc^T Xc||_F ||Yc^T Yc||_F) (Kornblith et al. 2019).
+
+    The cosine similarity of the centred Gram matrices Xc Xc^T and Yc Yc^T of two representations
+    of the same n stimuli: 1 when one is an orthogonal transform times a scale of the other, 0
+    when their centred features are uncorrelated. ``X`` (n, p) and ``Y`` (n, q), rows the same
+    stimuli (n >= 2), neither constant over the stimuli. Returns a float in [0, 1].
+    """
+    X = check_array("X", X, ndim=2)
+    Y = check_array("Y", Y, ndim=2)
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(f"Y must have as many rows as X ({X.shape[0]} stimuli), got {Y.shape[0]}")
+    if X.shape[0] < 2:
+        raise ValueError(f"X must have at least 2 rows (stimuli), got {X.shape[0]}")
+    Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    if X.shape[1] * Y.shape[1] > X.shape[0] ** 2:  # wide features: the n x n Gram matrices are cheaper
+        Kx, Ky = Xc @ Xc.T, Yc @ Yc.T
+        nx, ny, cross = np.linalg.norm(Kx), np.linalg.norm(Ky), np.sum(Kx * Ky)
+    else:
+        nx, ny, cross = np.linalg.norm(Xc.T @ Xc), np.linalg.norm(Yc.T @ Yc), np.linalg.norm(Yc.T @ Xc) ** 2
+    for name, norm in (("X", nx), ("Y", ny)):
+        if norm == 0.0:
+            raise ValueError(f"{name} must vary over the stimuli (its centred features are all zero)")
+    return float(cross / (nx * ny))
+
+
+def heldout_readout_r2(X_train, y_train, X_test, y_test) -> float:
+    """Held-out R^2 = 1 - sum (y - X w)^2 / sum (y - mean y)^2 of the min-norm readout w = pinv(X_train) y_train.
+
+    No intercept and no penalty, so that exact statements hold: for an additive code x = f(a) + g(b)
+    the readout of a transfers exactly to unseen (a, b) pairs. ``X_train`` (n, p), ``y_train`` (n,),
+    ``X_test`` (m, p), ``y_test`` (m,) with m >= 2 and y_test not constant.
+    """
+    X_train = check_array("X_train", X_train, ndim=2)
+    X_test = check_array("X_test", X_test, ndim=2)
+    y_train = check_array("y_train", y_train, shape=(X_train.shape[0],))
+    y_test = check_array("y_test", y_test, shape=(X_test.shape[0],))
+    if X_test.shape[1] != X_train.shape[1]:
+        raise ValueError(f"X_test must have {X_train.shape[1]} columns like X_train, got {X_test.shape[1]}")
+    ss = np.sum((y_test - y_test.mean()) ** 2)
+    if ss == 0.0:
+        raise ValueError("y_test must not be constant (R^2 undefined)")
+    w = np.linalg.pinv(X_train) @ y_train
+    return float(1.0 - np.sum((y_test - X_test @ w) ** 2) / ss)

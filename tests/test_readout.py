@@ -120,3 +120,45 @@ def test_synthetic_brain_shapes_and_structure():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_linear_cka_exact_values_and_invariances():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((30, 4))
+    Q, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    assert abs(readout.linear_cka(X, 3.0 * X @ Q + 2.0) - 1.0) < 1e-12   # rotation, scale, shift
+    # both formulas (feature space and Gram space) give the same number
+    Y = rng.standard_normal((30, 3))
+    Xc, Yc = X - X.mean(0), Y - Y.mean(0)
+    Kx, Ky = Xc @ Xc.T, Yc @ Yc.T
+    gram = np.sum(Kx * Ky) / (np.linalg.norm(Kx) * np.linalg.norm(Ky))
+    assert abs(readout.linear_cka(X, Y) - gram) < 1e-12
+    wide = rng.standard_normal((6, 40))
+    Wc = wide - wide.mean(0)
+    Kw = Wc @ Wc.T
+    Kx6 = Xc[:6] - Xc[:6].mean(0)
+    Kx6 = Kx6 @ Kx6.T
+    assert abs(readout.linear_cka(X[:6], wide) - np.sum(Kx6 * Kw) / (np.linalg.norm(Kx6) * np.linalg.norm(Kw))) < 1e-12
+    # orthogonal centred features: CKA = 0 exactly
+    A = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+    assert readout.linear_cka(A[:, :1], A[:, 1:]) == 0.0
+    with pytest.raises(ValueError, match="vary"):
+        readout.linear_cka(np.ones((4, 2)), A)
+
+
+def test_heldout_readout_additive_code_transfers_exactly():
+    rng = np.random.default_rng(6)
+    K = 4
+    a, b = np.divmod(np.arange(K * K), K)
+    test = (a + b) % K == 0
+    f, g = rng.standard_normal((K, 12)), rng.standard_normal((K, 12))
+    X = f[a] + g[b]
+    y = a - 1.5
+    assert abs(readout.heldout_readout_r2(X[~test], y[~test], X[test], y[test]) - 1.0) < 1e-10
+    # a readout that predicts 0 for a centred target gives R^2 = 0 exactly
+    Z = np.zeros((K * K, 3))
+    assert readout.heldout_readout_r2(Z[~test], y[~test], Z[test], y[test]) == 0.0
+    with pytest.raises(ValueError, match="X_test"):
+        readout.heldout_readout_r2(X[~test], y[~test], X[test][:, :5], y[test])
+    with pytest.raises(ValueError, match="constant"):
+        readout.heldout_readout_r2(X[~test], y[~test], X[test], np.ones(test.sum()))
