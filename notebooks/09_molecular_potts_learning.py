@@ -652,8 +652,9 @@ assert err_mean > 0.1
 # $$p(\pi) = \frac{1}{Z}\,e^{-E(\pi)/T},\qquad E(\pi) = \sum_{x}\sum_{x'\in\partial x} J_{\pi(x),\pi(x')},$$
 #
 # the energy of eq. (19.2) restricted to arrangements with every species exactly once (no chemical
-# potential: the composition is fixed). The model is invariant under relabelling the sites by any
-# lattice symmetry; a stored structure is a low-energy permutation. Small place models are exactly
+# potential: the composition is fixed). Translating an arrangement on the torus leaves its energy
+# unchanged, so a stored structure comes with its translates (the 8 ground states in the density of
+# states below), and the other arrangements cost broken contacts. Small place models are exactly
 # solvable by enumerating the $N!$ permutations. We store one structure of $N=8$ molecules on a $2\times4$
 # torus ($8!=40\,320$ arrangements) with Hebbian face couplings, and sample it with moves that
 # *swap* two molecules (Metropolis; a symmetric proposal that conserves the composition).
