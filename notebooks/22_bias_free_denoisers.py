@@ -313,8 +313,10 @@ runs = {N: two_networks(N, seed=0) for N in N_TRAIN}
 
 
 # %%
-# NBVAL_TOLERANCE atol=0.05
-# (trained float32 networks: the medians below move with torch's CPU kernels; measured drift DRIFT_MEAS)
+# NBVAL_TOLERANCE atol=0.15
+# (trained float32 networks and 60-step chains: the medians move with torch's CPU kernels; measured
+# with ATEN_CPU_CAPABILITY=default: (b) at N = 2 went from 1.36 to 1.30, (a) from 0.74 to 0.76;
+# 0.15 is 2.5 times the largest measured drift)
 def median_and_se(v, n_boot=200):
     """Median of v and its bootstrap standard error."""
     idx = cu.make_rng(5).integers(0, len(v), (n_boot, len(v)))
