@@ -29,6 +29,7 @@ __all__ = [
     "ode_sample",
     "sde_sample",
     "energy_distance",
+    "score_from_velocity",
 ]
 
 
@@ -224,3 +225,30 @@ def energy_distance(x, y) -> float:
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y must have the same dimension, got {x.shape[1]} and {y.shape[1]}")
     return float(2 * cdist(x, y).mean() - cdist(x, x).mean() - cdist(y, y).mean())
+
+
+def score_from_velocity(b, x, t, sched: Schedule):
+    """grad log p_t(x) from the velocity b_t(x), for a N(0, I) base independent of x1 (eqs. 11.13, 11.32).
+
+    With w = alpha x0 + gamma z ~ N(0, (alpha^2 + gamma^2) I) the two relations
+    x = E[w | x] + beta E[x1 | x] and b = (alpha alpha' + gamma gamma') / (alpha^2 + gamma^2) E[w | x]
+    + beta' E[x1 | x] give E[w | x], and the score is -E[w | x] / (alpha^2 + gamma^2):
+
+        grad log p_t(x) = -(beta b - beta' x) / (beta (alpha alpha' + gamma gamma') - beta' (alpha^2 + gamma^2)).
+
+    For gamma = 0 and the linear schedule this is (t b - x) / (1 - t). ``b`` and ``x`` have shape
+    (B, d); ``t`` a time where the denominator is nonzero (t < 1 for the schedules of :func:`schedule`);
+    ``sched`` the interpolant's Schedule.
+
+    Accepts: ``b`` a finite array; ``x`` a finite array; ``t`` a finite number in [0, 1].
+    """
+    sched = _check_schedule(sched)
+    x = check_array("x", x, ndim=2)
+    b = check_array("b", b, shape=x.shape)
+    t = check_real("t", t)
+    a, be, g, da, db, dg = (float(c) for c in sched.coefficients(t))
+    den = be * (a * da + g * dg) - db * (a**2 + g**2)
+    if abs(den) < 1e-12:
+        raise ValueError(f"t = {t}: the score cannot be read off the velocity here (beta (alpha alpha' + gamma "
+                         "gamma') = beta' (alpha^2 + gamma^2), e.g. at t = 1)")
+    return -(be * b - db * x) / den

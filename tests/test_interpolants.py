@@ -151,3 +151,24 @@ def test_energy_distance_matches_scipy_and_vanishes_for_equal_samples():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("kind, noise", [("linear", 0.0), ("linear", 1.0), ("trig", 0.0), ("trig", 2.0)])
+def test_score_from_velocity_is_exact_for_gaussian_base(kind, noise):
+    sched = si.schedule(kind, noise)
+    w, mu, s = np.array([0.6, 0.4]), np.array([[2.0, 0.0], [-1.0, 1.5]]), np.array([0.5, 0.8])
+    x = np.random.default_rng(3).normal(size=(50, 2)) * 2
+    for t in (0.0, 0.2, 0.5, 0.9):
+        b = si.exact_velocity_gaussian_mixture(x, t, sched, w, mu, s)
+        np.testing.assert_allclose(si.score_from_velocity(b, x, t, sched),
+                                   si.exact_score_gaussian_mixture(x, t, sched, w, mu, s), rtol=1e-10, atol=1e-12)
+
+
+def test_score_from_velocity_linear_gamma_zero_closed_form_and_endpoint():
+    sched = si.schedule("linear")
+    x, b = np.array([[1.0, -2.0]]), np.array([[0.5, 3.0]])
+    np.testing.assert_allclose(si.score_from_velocity(b, x, 0.25, sched), (0.25 * b - x) / 0.75, rtol=1e-14)
+    with pytest.raises(ValueError, match="cannot be read off"):
+        si.score_from_velocity(b, x, 1.0, sched)
+    with pytest.raises(ValueError, match="b must have shape"):
+        si.score_from_velocity(np.zeros((2, 2)), x, 0.5, sched)
