@@ -448,7 +448,7 @@ for kind in SCHEDULES:
 # %% [markdown]
 # On the clock $\sigma$ the three schedules give one commitment curve; on the clock $t$ they speciate at
 # very different times: for $d=64$ the VP process decides the class at $t\approx0.64$ of its unit
-# interval, the VE one at $t\approx 32$. How a schedule spends its time around $\sigma\approx|m|$ sets how
+# interval, the VE one at $t\approx 32$ (predicted; the measured values in the table agree within their errors). How a schedule spends its time around $\sigma\approx|m|$ sets how
 # many steps a sampler spends on the decision between classes; the physics (the ratio of class
 # signal to noise) is the same.
 #
