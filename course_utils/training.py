@@ -12,7 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from .seeding import make_rng, torch_generator
-from .validation import check_array, check_in_range, check_int, check_memory, check_module, check_positive
+from .validation import (
+    check_array,
+    check_in_range,
+    check_int,
+    check_memory,
+    check_module,
+    check_positive,
+    check_seed,
+    check_tensor,
+)
 
 __all__ = [
     "INIT_GAINS",
@@ -29,6 +38,7 @@ __all__ = [
     "make_mlp",
     "layer_gradient_norms",
     "train_regression",
+    "train_stacked_mlp",
 ]
 
 #: sigma_w^2 of each random initialisation scheme: W_ij ~ N(0, sigma_w^2 / n_in)
@@ -379,3 +389,145 @@ def train_regression(model, X, y, steps: int, lr: float, *, optimizer: str = "ad
         opt.step()
         losses.append(float(loss.detach()))
     return np.array(losses)
+
+
+# ---------------------------------------------------------------- stacked one-hidden-layer MLPs
+def train_stacked_mlp(X, y, width: int, lrs, steps: int, *, parameterization: str = "sp", base_width: int = 32,
+                      n_seeds: int = 1, weight_decay: float = 0.0, dropout: float = 0.0, ema_decay=None,
+                      eval_sets=None, batch_size: int | None = None, seed: int = 0) -> dict:
+    """Train len(lrs) x n_seeds one-hidden-layer ReLU MLPs f(x) = w2 . relu(W1 x + b1) + b2 at once
+    with Adam (Algorithm 1 of the notes, per-parameter learning rates as in the preconditioned
+    update 6.39) on the mean squared error 1/n sum_i (f(x_i) - y_i)^2 + weight_decay (||W1||^2 + ||w2||^2)
+    (the L2 penalty of section 6.5).
+
+    ``parameterization`` (width n, base width n0 = ``base_width``; W1_ij ~ N(0, 2/d), b1 = b2 = 0):
+    "sp" (standard): w2_i ~ N(0, 1/n), every parameter with learning rate lr;
+    "mup" (maximal update, Adam form): w2_i ~ N(0, n0/n^2) and learning rate lr n0/n for w2, lr for
+    the rest (identical to "sp" at n = n0); "mup_sqrt": as "mup" but w2's learning rate is
+    lr sqrt(n0/n) (a 1/sqrt(width) preconditioner, the wrong power for Adam's output layer).
+    Network (i, j) uses lrs[i] and initialisation j: every lr starts from the same weights.
+
+    Parameters: ``X`` (n, d) and ``y`` (n,) or (n, 1) the training set; ``width`` n; ``lrs`` one or
+    more base learning rates > 0; ``steps`` Adam steps (betas 0.9, 0.999, eps 1e-8); ``n_seeds``
+    initialisations; ``weight_decay`` lambda >= 0; ``dropout`` probability p in [0, 1) of zeroing a
+    hidden unit in training (inverted dropout: survivors scaled by 1/(1-p)); ``ema_decay`` beta in
+    (0, 1) or None: also track theta_ema <- beta theta_ema + (1 - beta) theta after each step, from
+    theta_ema = theta_0; ``eval_sets`` None or a dict name -> (X_e, y_e); ``batch_size`` minibatch size
+    (drawn without replacement each step) or None for full batch; ``seed`` seeds the initialisation,
+    the dropout masks and the minibatches from one stream (so runs that differ only in lrs,
+    parameterization, weight_decay or ema_decay see the same minibatches; dropout masks shift them).
+    Returns dict of numpy arrays, losses of shape (steps + 1, n_lr, n_seeds) before each step and after
+    the last, without dropout or penalty: "train_loss"; "<name>_loss" per evaluation set and, with
+    ``ema_decay``, "<name>_loss_ema" for the averaged parameters; "weight_norm2" (n_lr, n_seeds) the
+    final ||W1||^2 + ||w2||^2.
+    """
+    import torch
+
+    X = check_tensor("X", X, ndim=2)
+    y = check_tensor("y", y, ndim=(1, 2)).reshape(-1)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have {X.shape[0]} entries (one per row of X), got shape {tuple(y.shape)}")
+    width = check_int("width", width, minimum=1)
+    lrs = np.atleast_1d(check_positive("lrs", lrs)).astype(float)
+    if lrs.ndim != 1:
+        raise ValueError(f"lrs must be a number or a 1-d array, got shape {lrs.shape}")
+    steps = check_int("steps", steps, minimum=0)
+    _check_choice("parameterization", parameterization, ("sp", "mup", "mup_sqrt"))
+    base_width = check_int("base_width", base_width, minimum=1)
+    n_seeds = check_int("n_seeds", n_seeds, minimum=1)
+    weight_decay = float(check_positive("weight_decay", weight_decay, allow_zero=True))
+    dropout = float(check_in_range("dropout", dropout, 0.0, 1.0))
+    if dropout >= 1.0:
+        raise ValueError(f"dropout must be < 1, got {dropout!r}")
+    if ema_decay is not None:
+        ema_decay = check_in_range("ema_decay", ema_decay, 0.0, 1.0, closed=False)
+    if eval_sets is None:
+        eval_sets = {}
+    if not isinstance(eval_sets, dict):
+        raise TypeError(f"eval_sets must be None or a dict name -> (X, y), got {type(eval_sets).__name__}")
+    evals = {}
+    for name, pair in eval_sets.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"eval_sets[{name!r}] must be a pair (X, y)")
+        Xe = check_tensor(f"eval_sets[{name!r}][0]", pair[0], ndim=2)
+        ye = check_tensor(f"eval_sets[{name!r}][1]", pair[1], ndim=(1, 2)).reshape(-1)
+        if Xe.shape[1] != X.shape[1] or ye.shape[0] != Xe.shape[0]:
+            raise ValueError(f"eval_sets[{name!r}] must be (X_e, y_e) with {X.shape[1]} columns and one y per row, "
+                             f"got shapes {tuple(Xe.shape)}, {tuple(ye.shape)}")
+        evals[name] = (Xe, ye)
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, minimum=1, maximum=X.shape[0])
+    seed = check_seed("seed", seed)
+    n_lr, (n, d) = len(lrs), X.shape
+    n_rows = n + sum(Xe.shape[0] for Xe, _ in evals.values())
+    check_memory(("width", "n_seeds", "lrs"), 4.0 * 8 * n_lr * n_seeds * width * (d + n_rows + 2),
+                 what="weights and activations")
+
+    gen = torch_generator(seed)
+    dt = torch.get_default_dtype()
+    W1 = torch.randn(n_seeds, width, d, generator=gen, dtype=dt) * float(np.sqrt(2.0 / d))
+    w2 = torch.randn(n_seeds, width, generator=gen, dtype=dt)
+    out_std, out_lr = 1.0 / np.sqrt(width), 1.0
+    if parameterization != "sp":
+        out_std = np.sqrt(base_width) / width
+        out_lr = base_width / width if parameterization == "mup" else np.sqrt(base_width / width)
+    params = [W1, torch.zeros(n_seeds, width, dtype=dt), w2 * float(out_std), torch.zeros(n_seeds, dtype=dt)]
+    params = [p.unsqueeze(0).repeat((n_lr,) + (1,) * p.dim()).requires_grad_(True) for p in params]
+    lr_mult = [1.0, 1.0, float(out_lr), 1.0]
+    lr_t = torch.as_tensor(lrs, dtype=dt)
+    m = [torch.zeros_like(p) for p in params]
+    v = [torch.zeros_like(p) for p in params]
+    ema = [p.detach().clone() for p in params] if ema_decay is not None else None
+    b1, b2, eps = 0.9, 0.999, 1e-8
+
+    def forward(ps, x, mask=None):
+        h = torch.relu(torch.matmul(x, ps[0].transpose(-1, -2)) + ps[1].unsqueeze(-2))
+        if mask is not None:
+            h = h * mask
+        return (h * ps[2].unsqueeze(-2)).sum(-1) + ps[3].unsqueeze(-1)
+
+    def mse(ps, x, t):
+        with torch.no_grad():
+            return ((forward(ps, x) - t) ** 2).mean(-1).numpy().copy()
+
+    rec = {"train_loss": []}
+    for name in evals:
+        rec[f"{name}_loss"] = []
+        if ema is not None:
+            rec[f"{name}_loss_ema"] = []
+
+    def record():
+        rec["train_loss"].append(mse(params, X, y))
+        for name, (Xe, ye) in evals.items():
+            rec[f"{name}_loss"].append(mse(params, Xe, ye))
+            if ema is not None:
+                rec[f"{name}_loss_ema"].append(mse(ema, Xe, ye))
+
+    record()
+    for t in range(1, steps + 1):
+        if batch_size is None:
+            xb, yb = X, y
+        else:
+            idx = torch.randperm(n, generator=gen)[:batch_size]
+            xb, yb = X[idx], y[idx]
+        mask = None
+        if dropout > 0:
+            keep = torch.rand((n_lr, n_seeds, xb.shape[0], width), generator=gen, dtype=dt) >= dropout
+            mask = keep.to(dt) / (1.0 - dropout)
+        loss = ((forward(params, xb, mask) - yb) ** 2).mean(-1).sum()
+        if weight_decay > 0:
+            loss = loss + weight_decay * ((params[0] ** 2).sum() + (params[2] ** 2).sum())
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for k, (p, g) in enumerate(zip(params, grads)):
+                m[k].mul_(b1).add_((1 - b1) * g)
+                v[k].mul_(b2).add_((1 - b2) * g * g)
+                step = (m[k] / (1 - b1**t)) / (torch.sqrt(v[k] / (1 - b2**t)) + eps)
+                p.sub_(lr_t.reshape((n_lr,) + (1,) * (p.dim() - 1)) * lr_mult[k] * step)
+                if ema is not None:
+                    ema[k].mul_(ema_decay).add_((1 - ema_decay) * p)
+        record()
+    out = {k: np.stack(v_) for k, v_ in rec.items()}
+    with torch.no_grad():
+        out["weight_norm2"] = ((params[0] ** 2).sum((-1, -2)) + (params[2] ** 2).sum(-1)).numpy().copy()
+    return out

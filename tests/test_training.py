@@ -165,3 +165,102 @@ def test_train_regression_reduces_loss():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def _stacked_reference(X, y, width, lr, steps, seed, parameterization="sp", base_width=32, n_seeds=2):
+    """The same network and Adam in plain torch.nn / torch.optim, for one lr and one initialisation."""
+    from course_utils.seeding import torch_generator
+
+    gen = torch_generator(seed)
+    d = X.shape[1]
+    W1 = torch.randn(n_seeds, width, d, generator=gen) * float(np.sqrt(2.0 / d))  # initialisation 0 is row 0
+    w2 = torch.randn(n_seeds, width, generator=gen)
+    std, mult = 1 / np.sqrt(width), 1.0
+    if parameterization == "mup":
+        std, mult = np.sqrt(base_width) / width, base_width / width
+    W1 = W1[0].clone().requires_grad_(True)
+    b1 = torch.zeros(width, requires_grad=True)
+    w2 = (w2[0] * float(std)).clone().requires_grad_(True)
+    b2 = torch.zeros((), requires_grad=True)
+    opt = torch.optim.Adam([{"params": [W1, b1, b2], "lr": lr}, {"params": [w2], "lr": lr * mult}])
+    Xt, yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y, dtype=torch.float32)
+    losses = []
+    for _ in range(steps + 1):
+        loss = ((torch.relu(Xt @ W1.T + b1) @ w2 + b2 - yt) ** 2).mean()
+        losses.append(float(loss.detach()))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return np.array(losses)
+
+
+def test_train_stacked_mlp_matches_torch_adam():
+    X = np.random.default_rng(0).standard_normal((20, 3))
+    y = np.sin(X[:, 0]) + X[:, 1]
+    lrs = [0.003, 0.03]
+    for par in ("sp", "mup"):
+        out = tr.train_stacked_mlp(X, y, 64, lrs, 15, parameterization=par, n_seeds=2, seed=5)
+        assert out["train_loss"].shape == (16, 2, 2) and out["weight_norm2"].shape == (2, 2)
+        # initialisation j is shared by every lr: identical losses at step 0
+        np.testing.assert_array_equal(out["train_loss"][0, 0], out["train_loss"][0, 1])
+        for i, lr in enumerate(lrs):
+            ref = _stacked_reference(X, y, 64, lr, 15, 5, par)
+            np.testing.assert_allclose(out["train_loss"][:, i, 0], ref, rtol=1e-4, atol=1e-6)
+
+
+def test_train_stacked_mlp_mup_equals_sp_at_base_width_and_scales():
+    X = np.random.default_rng(1).standard_normal((16, 4))
+    y = X[:, 0] * X[:, 1]
+    a = tr.train_stacked_mlp(X, y, 32, [0.01, 0.1], 10, parameterization="sp", seed=3)
+    for par in ("mup", "mup_sqrt"):
+        b = tr.train_stacked_mlp(X, y, 32, [0.01, 0.1], 10, parameterization=par, base_width=32, seed=3)
+        np.testing.assert_array_equal(a["train_loss"], b["train_loss"])
+    # at width n the mup read-out starts with weights scaled by sqrt(n0/n) relative to sp: with zero steps
+    # the squared norms differ by exactly n0/n in the read-out part
+    sp = tr.train_stacked_mlp(X, y, 128, 0.01, 0, seed=4)["weight_norm2"]
+    mp = tr.train_stacked_mlp(X, y, 128, 0.01, 0, parameterization="mup", base_width=32, seed=4)["weight_norm2"]
+    w1 = tr.train_stacked_mlp(X, y, 128, 0.01, 0, parameterization="mup", base_width=128, seed=4)["weight_norm2"]
+    np.testing.assert_allclose(w1, sp)  # base width = width: sp exactly
+    # sp - mup = ||w2_sp||^2 (1 - n0/n): positive, and the W1 part is common
+    assert np.all(mp < sp)
+
+
+def test_train_stacked_mlp_ema_dropout_decay_and_eval_sets():
+    X = np.random.default_rng(2).standard_normal((24, 3))
+    y = X[:, 0]
+    ev = {"val": (X[:8], y[:8]), "test": (X[8:], y[8:])}
+    out = tr.train_stacked_mlp(X, y, 16, 0.01, 0, ema_decay=0.9, eval_sets=ev, seed=1)
+    # zero steps: every loss is the loss of the initial network; the EMA equals theta_0
+    np.testing.assert_array_equal(out["val_loss"], out["val_loss_ema"])
+    full = tr.train_stacked_mlp(X, y, 16, 0.01, 0, eval_sets={"all": (X, y)}, seed=1)
+    np.testing.assert_allclose(full["all_loss"], out["train_loss"], rtol=1e-6)
+    n_val, n_test = 8, 16
+    np.testing.assert_allclose((n_val * out["val_loss"] + n_test * out["test_loss"]) / 24, out["train_loss"], rtol=1e-5)
+    # one step: the EMA is beta theta_0 + (1 - beta) theta_1, so a decay near 0 follows the iterate
+    one = tr.train_stacked_mlp(X, y, 16, 0.01, 1, ema_decay=1e-9, eval_sets=ev, seed=1)
+    np.testing.assert_allclose(one["val_loss_ema"][-1], one["val_loss"][-1], rtol=1e-5)
+    # weight decay shrinks the weights; dropout with p = 0 is the plain run
+    plain = tr.train_stacked_mlp(X, y, 16, 0.05, 50, seed=1)
+    decayed = tr.train_stacked_mlp(X, y, 16, 0.05, 50, weight_decay=0.1, seed=1)
+    assert np.all(decayed["weight_norm2"] < plain["weight_norm2"])
+    np.testing.assert_array_equal(tr.train_stacked_mlp(X, y, 16, 0.05, 5, dropout=0.0, seed=1)["train_loss"],
+                                  plain["train_loss"][:6])
+    dropped = tr.train_stacked_mlp(X, y, 16, 0.05, 5, dropout=0.5, seed=1)["train_loss"]
+    assert not np.allclose(dropped, plain["train_loss"][:6])
+    np.testing.assert_array_equal(dropped[0], plain["train_loss"][0])  # same initial network
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(dropout=1.0), "dropout must be < 1"),
+        (dict(parameterization="ntk"), "parameterization must be one of"),
+        (dict(eval_sets={"v": (np.ones((3, 2)), np.ones(3))}), "eval_sets\\['v'\\] must be"),
+        (dict(ema_decay=1.0), "ema_decay"),
+        (dict(batch_size=20), "batch_size"),
+    ],
+)
+def test_train_stacked_mlp_bad_input(kwargs, match):
+    X, y = np.ones((10, 3)), np.ones(10)
+    with pytest.raises(ValueError, match=match):
+        tr.train_stacked_mlp(X, y, 4, 0.01, 2, **kwargs)
