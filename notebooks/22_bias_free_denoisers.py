@@ -375,7 +375,11 @@ assert c1 - c0 > 3 * (c0e + c1e) and d0 - d1 > 3 * (d0e + d1e)
 # copies at distance 0.2), and at large $N$ the two networks' samples stay far apart. A 60-step chain
 # integrates the score's errors from $t = 2$ down to $0.01$, and networks this small (300 Adam
 # steps) leave errors of 20% at $\sigma = 0.5$ and more at the ends of their noise range, so the two
-# chains drift apart. The paper's networks are a thousand times larger and trained for days; put
+# chains drift apart. Nor are these sample-level numbers robust: rerun with `COURSE_UTILS_SEED=1` and
+# `2` (other training sets, initialisations and noise), (a) at $N = 2$ is 1.0 and 1.2, no nearer than
+# at large $N$, while (b) at $N = 1024$ comes down to 0.48 and 0.35. The check below therefore asserts
+# the trends of (c) and (d), which hold for every seed we ran (for seeds 1, 2: (c) 0.06 to 0.96-0.98,
+# (d) 1.1 to 0.11). The paper's networks are a thousand times larger and trained for days; put
 # `N_TRAIN`, `CH_M, LAYERS_M, STEPS_M` at their class values to go towards them.
 #
 # ## 4. Two limits: the exact empirical score and a fixed basis
