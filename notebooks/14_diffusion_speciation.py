@@ -35,7 +35,9 @@
 # - run the probability-flow ODE and check that it has the marginals of the reverse SDE, with
 #   trajectories that never change class;
 # - see diffusion with the exact *empirical* score collapse onto the training set, measure the
-#   collapse time against $n$ and $d$, and contrast it with a small learned score network.
+#   collapse time against $n$ and $d$, compare the volume heuristic with the excess-entropy criterion
+#   of Biroli et al. (equal for Gaussian data, apart for binary data), and contrast it with a small
+#   learned score network.
 #
 # *Source:* M. Mézard's lectures on the statistical physics of generative diffusion
 # (*Lecture Notes from Beg Rohu 2025* (C. Miyamoto), Part VI: OU process, general time and variance (16.4), forward and backward processes,
