@@ -143,6 +143,14 @@ def _sample_visible(tau, W, b, rng):
     return np.where(rng.random(field.shape) < special.expit(2.0 * field), 1.0, -1.0)
 
 
+def _check_chains(states, n_visible, steps, seed):
+    """The (B, N) batch of +-1 chains, the number of Gibbs steps and the generator of a Gibbs sampler."""
+    s = _check_visible("states", states, n_visible)
+    if s.ndim != 2:
+        raise ValueError(f"states must be a (B, N) batch of chains, got shape {s.shape}")
+    return s, check_int("steps", steps, minimum=0), make_rng(seed)
+
+
 def rbm_gibbs(W, b, c, hidden: str, states, steps: int, seed: int = 0) -> np.ndarray:
     """Block Gibbs sampling: tau ~ p(tau | s), then s ~ p(s | tau), ``steps`` times, many chains at once.
 
@@ -153,11 +161,7 @@ def rbm_gibbs(W, b, c, hidden: str, states, steps: int, seed: int = 0) -> np.nda
     """
     hidden = _check_hidden(hidden)
     W, b, c = _check_rbm(W, b, c)
-    s = _check_visible("states", states, W.shape[0])
-    if s.ndim != 2:
-        raise ValueError(f"states must be a (B, N) batch of chains, got shape {s.shape}")
-    steps = check_int("steps", steps, minimum=0)
-    rng = make_rng(seed)
+    s, steps, rng = _check_chains(states, W.shape[0], steps, seed)
     for _ in range(steps):
         s = _sample_visible(_sample_hidden(s, W, c, hidden, rng), W, b, rng)
     return s
@@ -283,11 +287,7 @@ def relu_rbm_gibbs(W, b, c, states, steps: int, seed: int = 0) -> np.ndarray:
     or a numpy Generator. Returns the visible states (B, N) after the last step.
     """
     W, b, c = _check_rbm(W, b, c)
-    s = _check_visible("states", states, W.shape[0])
-    if s.ndim != 2:
-        raise ValueError(f"states must be a (B, N) batch of chains, got shape {s.shape}")
-    steps = check_int("steps", steps, minimum=0)
-    rng = make_rng(seed)
+    s, steps, rng = _check_chains(states, W.shape[0], steps, seed)
     for _ in range(steps):
         x = s @ W + c
         v = 1.0 - rng.random(x.shape)  # in (0, 1]
