@@ -969,7 +969,7 @@ plot_speciation(d=16)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-cu.plotting.live(plot_speciation, d=(2, 256, 2), n_traj=(100, 1000, 100))
+cu.plotting.live(plot_speciation, d=(2, 256, 2), n_traj=(100, 300, 50))  # heaviest redraw 0.7 s (d = 256)
 
 # %% [markdown]
 # ## Exercises
