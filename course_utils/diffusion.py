@@ -259,12 +259,21 @@ def backward_sde(score: Callable, x_init, t_grid, seed=0, observe: Callable | No
     x = check_array("x_init", x_init, ndim=2).copy()
     t_grid = _check_grid(t_grid)
     rng = make_rng(seed)
+
+    def step(x, k):
+        t, h = t_grid[k], t_grid[k] - t_grid[k + 1]
+        return x + h * (x + 2.0 * score(x, t)) + np.sqrt(2.0 * h) * rng.standard_normal(x.shape)
+
+    return _run_backward(x, t_grid, step, observe)
+
+
+def _run_backward(x, t_grid, step: Callable, observe: Callable | None) -> dict:
+    """x <- step(x, k) for k = 0..K-1 along ``t_grid``, with ``observe(x, t)`` recorded at every grid time."""
     record = [] if observe is None else [np.asarray(observe(x, t_grid[0]))]
-    for t, t_next in zip(t_grid[:-1], t_grid[1:], strict=True):
-        h = t - t_next
-        x = x + h * (x + 2.0 * score(x, t)) + np.sqrt(2.0 * h) * rng.standard_normal(x.shape)
+    for k in range(t_grid.size - 1):
+        x = step(x, k)
         if observe is not None:
-            record.append(np.asarray(observe(x, t_next)))
+            record.append(np.asarray(observe(x, t_grid[k + 1])))
     out = {"x": x}
     if observe is not None:
         out["observed"] = np.stack(record)
@@ -462,21 +471,16 @@ def schedule_backward(score: Callable, x_init, t_grid, kind: str, beta_min: floa
     rng = make_rng(seed)
     coef = schedule(kind, t_grid, b0, b1)
     f, g2 = coef["f"], coef["g"] ** 2
-    record = [] if observe is None else [np.asarray(observe(x, t_grid[0]))]
-    for k in range(t_grid.size - 1):
+
+    def step(x, k):
         t, t_next = t_grid[k], t_grid[k + 1]
         h = t - t_next
         if method == "sde":
-            x = (x + h * (-f[k] * x + 2.0 * g2[k] * score(x, t))
-                 + np.sqrt(2.0 * g2[k] * h) * rng.standard_normal(x.shape))
-        else:
-            v0 = -f[k] * x + g2[k] * score(x, t)
-            x_pred = x + h * v0
-            v1 = -f[k + 1] * x_pred + g2[k + 1] * score(x_pred, t_next)
-            x = x + 0.5 * h * (v0 + v1)
-        if observe is not None:
-            record.append(np.asarray(observe(x, t_next)))
-    out = {"x": x}
-    if observe is not None:
-        out["observed"] = np.stack(record)
-    return out
+            return (x + h * (-f[k] * x + 2.0 * g2[k] * score(x, t))
+                    + np.sqrt(2.0 * g2[k] * h) * rng.standard_normal(x.shape))
+        v0 = -f[k] * x + g2[k] * score(x, t)
+        x_pred = x + h * v0
+        v1 = -f[k + 1] * x_pred + g2[k + 1] * score(x_pred, t_next)
+        return x + 0.5 * h * (v0 + v1)
+
+    return _run_backward(x, t_grid, step, observe)
