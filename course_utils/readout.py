@@ -77,12 +77,14 @@ def cross_validated_r2(X, Y, alphas, n_folds: int = 5, seed: int = 0) -> np.ndar
     Y2 = Y if Y.ndim == 2 else Y[:, None]
     sse = np.zeros((alphas.size, Y2.shape[1]))
     for test in _folds(n, n_folds, seed):
-        train = np.setdiff1d(np.arange(n), test)
-        x_mean, y_mean = X[train].mean(axis=0), Y2[train].mean(axis=0)
-        U, s, Vt = np.linalg.svd(X[train] - x_mean, full_matrices=False)
-        UtY = U.T @ (Y2[train] - y_mean)
+        train = np.ones(n, dtype=bool)
+        train[test] = False  # the other folds, in their original order
+        X_train, Y_train = X[train], Y2[train]
+        x_mean, y_mean = X_train.mean(axis=0), Y_train.mean(axis=0)
+        U, s, Vt = np.linalg.svd(X_train - x_mean, full_matrices=False)
+        UtY = U.T @ (Y_train - y_mean)
         XV = (X[test] - x_mean) @ Vt.T
-        filt = regression.ridge_filter(s, alphas, X[train].shape)  # (a, r), round-off singular values cut
+        filt = regression.ridge_filter(s, alphas, X_train.shape)  # (a, r), round-off singular values cut
         pred = (XV[None] * filt[:, None, :]) @ UtY + y_mean  # (a, n_test, k)
         sse += ((Y2[test][None] - pred) ** 2).sum(axis=1)
     sst = ((Y2 - Y2.mean(axis=0)) ** 2).sum(axis=0)

@@ -240,10 +240,13 @@ assert readability["trained layer 2"]["high"] > readability["random ReLU (200)"]
 
 # %%
 def decoding_curves(data, alphas):
-    """Cross-validated R^2 of reading u_1 and v_1 from the sensors at each time."""
-    times = range(data["brain"].shape[1])
-    return {code: np.array([readout.ridge_readout(data["brain"][:, t], data[code][:, 0], alphas)["r2"] for t in times])
-            for code in ("low", "high")}
+    """Cross-validated R^2 of reading u_1 and v_1 from the sensors at each time.
+
+    Both targets are columns of one ridge fit per time, so that they share each fold's SVD."""
+    targets = np.column_stack([data["low"][:, 0], data["high"][:, 0]])
+    r2 = np.array([readout.ridge_readout(data["brain"][:, t], targets, alphas)["r2"]
+                   for t in range(data["brain"].shape[1])])
+    return {"low": r2[:, 0], "high": r2[:, 1]}
 
 
 decoding = decoding_curves(exp, alphas)
