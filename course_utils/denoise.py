@@ -51,15 +51,9 @@ __all__ = [
 def _check_gmm(y, weights, means, stds, sigma):
     """Validate a batch y (B, d) and an isotropic mixture sum_k w_k N(mu_k, s_k^2 I)."""
     y = check_array("y", y, ndim=2)
-    weights = check_probabilities("weights", check_array("weights", weights, ndim=1))
-    K = weights.size
     means = check_array("means", means, ndim=2)
-    if means.shape != (K, y.shape[1]):
-        raise ValueError(f"means must have shape (K, d) = ({K}, {y.shape[1]}) to match weights and y, "
-                         f"got {means.shape}")
     stds = np.asarray(check_positive("stds", check_array("stds", stds, ndim=1), allow_zero=True), dtype=float)
-    if stds.shape != (K,):
-        raise ValueError(f"stds must have shape (K,) = ({K},) to match weights, got {stds.shape}")
+    weights = _check_mixture(weights, means, stds, y.shape[1])
     sigma = check_positive("sigma", sigma)
     if np.ndim(sigma) != 0:
         raise ValueError(f"sigma must be a positive scalar, got an array of shape {np.shape(sigma)}")
@@ -73,8 +67,30 @@ def _responsibilities(y, weights, means, var):
     with np.errstate(divide="ignore"):
         log_w = np.log(weights)
     log_comp = log_w - 0.5 * sq / var - 0.5 * d * np.log(2 * np.pi * var)
-    log_p = special.logsumexp(log_comp, axis=1)
+    log_p = _logsumexp_rows(log_comp)
     return log_p, np.exp(log_comp - log_p[:, None])
+
+
+def _logsumexp_rows(a):
+    """log sum_k exp(a_k) along the rows of a real 2-D array: scipy.special.logsumexp(a, axis=1), bit for bit.
+
+    The same operations as SciPy's (the largest entry of each row taken out of the sum,
+    log1p of the rest divided by its multiplicity, the direct log(sum(exp(a))) where that is
+    not finite) without its array-API dispatch, which costs several times the arithmetic on
+    the small arrays an SDE integrator asks for at every step (tests/test_denoise.py
+    compares the two exactly).
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        a_max = a.max(axis=1, keepdims=True)
+        top = a == a_max
+        m = top.sum(axis=1, keepdims=True, dtype=a.dtype)
+        s = np.exp(np.where(top, -np.inf, a) - a_max).sum(axis=1, keepdims=True)
+        s = np.where(s == 0, s, s / m)
+        out = np.log1p(s) + np.log(m) + a_max
+        finite = np.isfinite(out)
+        if not finite.all():
+            out = np.where(finite, out, np.log(np.exp(a).sum(axis=1, keepdims=True)))
+    return out[:, 0]
 
 
 def gmm_sample(n, weights, means, stds, seed=0) -> np.ndarray:
@@ -109,7 +125,22 @@ def gmm_score(y, weights, means, stds, sigma) -> np.ndarray:
     e.g. an empirical distribution), r_k(y) the posterior probability of component k given y.
     ``y`` (B, d), ``weights`` (K,) summing to 1, ``means`` (K, d), ``stds`` (K,); returns (B, d).
     """
-    y, weights, means, stds, sigma = _check_gmm(y, weights, means, stds, sigma)
+    return _gmm_score(*_check_gmm(y, weights, means, stds, sigma))
+
+
+def _check_mixture(weights, means, stds, d):
+    """Validate the weights (K,) of a mixture whose means (K, d) and stds (K,) are checked arrays; return them."""
+    weights = check_probabilities("weights", check_array("weights", weights, ndim=1))
+    K = weights.size
+    if means.shape != (K, d):
+        raise ValueError(f"means must have shape (K, d) = ({K}, {d}) to match weights and y, got {means.shape}")
+    if stds.shape != (K,):
+        raise ValueError(f"stds must have shape (K,) = ({K},) to match weights, got {stds.shape}")
+    return weights
+
+
+def _gmm_score(y, weights, means, stds, sigma):
+    """gmm_score on inputs that _check_gmm has already validated (sde.ou_gmm_score calls it at every step)."""
     var = stds**2 + sigma**2
     _, r = _responsibilities(y, weights, means, var)
     return (r / var) @ means - (r / var).sum(axis=1, keepdims=True) * y

@@ -233,7 +233,7 @@ def ou_gmm_score(x, t, weights, means, stds, kappa=1.0, sigma=SQRT2) -> np.ndarr
 
     Accepts: ``weights`` mixture weights, >= 0 and summing to 1.
     """
-    from .denoise import gmm_score
+    from .denoise import _check_mixture, _gmm_score
 
     x = check_array("x", x, ndim=2)
     means = check_array("means", means, ndim=2)
@@ -242,11 +242,11 @@ def ou_gmm_score(x, t, weights, means, stds, kappa=1.0, sigma=SQRT2) -> np.ndarr
     t = check_positive("t", t)
     if np.ndim(t):
         raise ValueError("t must be a scalar time > 0")
+    weights = _check_mixture(weights, means, stds, x.shape[1])
     decay = np.exp(-kappa * t)
     v = sigma**2 * (1.0 - decay**2) / (2.0 * kappa)
-    means_t = decay * np.asarray(means, dtype=float)
-    stds_t = decay * np.asarray(stds, dtype=float)
-    return gmm_score(x, weights, means_t, stds_t, np.sqrt(v))
+    # denoise.gmm_score at noise level sqrt(v) without checking the arrays a second time (it runs at every SDE step)
+    return _gmm_score(x, weights, decay * means, decay * stds, float(check_positive("sigma", np.sqrt(v))))
 
 
 def ou_reverse_sde(score: Callable, y0, T, n_steps, kappa=1.0, sigma=SQRT2, alpha=1.0,
