@@ -527,7 +527,9 @@ assert abs(E_empirical[-1] - E_generator) < 0.01  # the few seen-once items not 
 #
 # Left: the Gaussian refit with $T$ samples per generation (mean and median of 500 chains).
 # Right: regression collapse in $d = 10$ with $T$ samples per generation, a fraction $\rho$
-# of them real; the dashed line is the pure self-training law.
+# of them real; the dashed line is the pure self-training law. The slider stops at 100
+# generations so that a redraw takes well under a second (the cost grows with the number of
+# generations); section 1 follows the refit over 200.
 
 # %%
 def plot_collapse(n_generations=30, T=30, real_fraction=0.0):
@@ -552,7 +554,7 @@ plot_collapse(n_generations=30, T=30, real_fraction=0.0)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-cu.plotting.live(plot_collapse, n_generations=(5, 200, 5), T=(15, 300, 5), real_fraction=(0.0, 1.0, 0.05))
+cu.plotting.live(plot_collapse, n_generations=(5, 100, 5), T=(15, 300, 5), real_fraction=(0.0, 1.0, 0.05))
 
 # %% [markdown]
 # ## 5. Kempe's four sources of error
