@@ -322,7 +322,9 @@ assert quad["short-run"]["off"] < quad["persistent"]["off"]
 #
 # The same trained persistent model, sampled with a chosen number of Langevin steps and
 # step size: too few steps leave the noise visible; too large a step blurs the moons
-# (the ULA bias of lecture 05).
+# (the ULA bias of lecture 05). The step slider stops at 500, the long run of section 3, so
+# that a redraw takes under a second; for small step sizes what counts is the Langevin time
+# $n_{\rm steps}\,\eta$.
 
 # %%
 def plot_sampler(n_steps=100, step_size=0.01):
@@ -343,7 +345,7 @@ plot_sampler()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-cu.plotting.live(plot_sampler, n_steps=(0, 1000, 10), step_size=(0.001, 0.1, 0.001))
+cu.plotting.live(plot_sampler, n_steps=(0, 500, 10), step_size=(0.001, 0.1, 0.001))
 
 # %% [markdown]
 # ## 4. Free energy of a latent-variable model
