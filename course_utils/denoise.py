@@ -67,30 +67,8 @@ def _responsibilities(y, weights, means, var):
     with np.errstate(divide="ignore"):
         log_w = np.log(weights)
     log_comp = log_w - 0.5 * sq / var - 0.5 * d * np.log(2 * np.pi * var)
-    log_p = _logsumexp_rows(log_comp)
+    log_p = special.logsumexp(log_comp, axis=1)
     return log_p, np.exp(log_comp - log_p[:, None])
-
-
-def _logsumexp_rows(a):
-    """log sum_k exp(a_k) along the rows of a real 2-D array: scipy.special.logsumexp(a, axis=1), bit for bit.
-
-    The same operations as SciPy's (the largest entry of each row taken out of the sum,
-    log1p of the rest divided by its multiplicity, the direct log(sum(exp(a))) where that is
-    not finite) without its array-API dispatch, which costs several times the arithmetic on
-    the small arrays an SDE integrator asks for at every step (tests/test_denoise.py
-    compares the two exactly).
-    """
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        a_max = a.max(axis=1, keepdims=True)
-        top = a == a_max
-        m = top.sum(axis=1, keepdims=True, dtype=a.dtype)
-        s = np.exp(np.where(top, -np.inf, a) - a_max).sum(axis=1, keepdims=True)
-        s = np.where(s == 0, s, s / m)
-        out = np.log1p(s) + np.log(m) + a_max
-        finite = np.isfinite(out)
-        if not finite.all():
-            out = np.where(finite, out, np.log(np.exp(a).sum(axis=1, keepdims=True)))
-    return out[:, 0]
 
 
 def gmm_sample(n, weights, means, stds, seed=0) -> np.ndarray:
